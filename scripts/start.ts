@@ -1,0 +1,43 @@
+// npm start: migrate the local D1, apply the demo manifests and keys, start
+// the dev upstream and `wrangler dev --local` on PORT (default 8787).
+// Ctrl-C stops both. Needs no account, login or network.
+import { execFileSync, spawn } from "node:child_process";
+import { startDevUpstream } from "./dev-upstream/server";
+import { OFFLINE_ENV, ROOT } from "./lib/offline-env";
+
+const port = process.env.PORT ?? "8787";
+const upstreamPort = Number(process.env.DEV_UPSTREAM_PORT ?? 8788);
+const env = { ...process.env, ...OFFLINE_ENV };
+const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: ROOT, env, stdio: "inherit" });
+
+run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"]);
+run("npx", ["tsx", "scripts/adapters-sync.ts", "--by", "npm start"]);
+
+const upstream = await startDevUpstream({ port: upstreamPort });
+console.log(`dev upstream listening on ${upstream.url}`);
+
+// detached: wrangler gets its own process group, so Ctrl-C here can stop
+// wrangler and the workerd it spawns together (kill(-pid)).
+const wrangler = spawn("npx", ["wrangler", "dev", "--local", "--port", port, "--ip", "127.0.0.1"], {
+  cwd: ROOT,
+  env,
+  stdio: "inherit",
+  detached: true,
+});
+
+let stopping = false;
+async function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  try {
+    process.kill(-wrangler.pid!, "SIGTERM");
+  } catch {
+    // already gone
+  }
+  await upstream.close();
+  process.exit(code);
+}
+process.on("SIGINT", () => void stop());
+process.on("SIGTERM", () => void stop());
+wrangler.on("exit", (code) => void stop(code ?? 0));
+console.log(`Switchyard starting on http://127.0.0.1:${port} (demo keys: sk-acme-dev, sk-globex-dev; admin token: admin-dev)`);

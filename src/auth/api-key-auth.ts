@@ -1,0 +1,36 @@
+// Bearer API key → tenant, from the cached registry snapshot (no D1 query in
+// steady state). Unknown, revoked and missing keys all get the same 401, so
+// the answer says nothing about which keys exist.
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../env";
+import { invalidApiKey } from "../errors";
+import { getSnapshot } from "../registry/registry-cache";
+import { sha256Hex } from "./hash-key";
+
+export interface ApiKeyAuthOptions {
+  /** Lets a route also accept another credential (e.g. a feedback token). */
+  optional?: boolean;
+}
+
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1] : null;
+}
+
+export function apiKeyAuth(options: ApiKeyAuthOptions = {}) {
+  return createMiddleware<AppEnv>(async function apiKeyAuth(c, next) {
+    const key = bearerToken(c.req.header("authorization"));
+    if (!key) {
+      if (options.optional) return next();
+      throw invalidApiKey();
+    }
+    const snapshot = await getSnapshot(c.env, (p) => c.executionCtx.waitUntil(p));
+    const entry = snapshot.keys.get(await sha256Hex(key));
+    const tenant = entry && snapshot.tenants.get(entry.tenantId);
+    if (!entry || !tenant) throw invalidApiKey();
+    c.set("tenant", tenant);
+    c.set("apiKeyId", entry.keyId);
+    await next();
+  });
+}

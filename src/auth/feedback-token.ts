@@ -1,0 +1,54 @@
+// Signed feedback tokens: let an end user's browser rate exactly one
+// completion without holding the tenant's API key. Token =
+// `v1.<tenant>.<expiry seconds>.<base64url HMAC-SHA256(tenant \n request id \n expiry)>`.
+// The request id is not in the token: the caller names it in the body and a
+// token minted for another request fails the signature check.
+import { invalidApiKey } from "../errors";
+
+const encoder = new TextEncoder();
+let cachedKey: { secret: string; key: Promise<CryptoKey> } | null = null;
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  if (cachedKey?.secret !== secret) {
+    const key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    cachedKey = { secret, key };
+  }
+  return cachedKey.key;
+}
+
+function base64url(bytes: ArrayBuffer): string {
+  let binary = "";
+  for (const b of new Uint8Array(bytes)) binary += String.fromCharCode(b);
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+function fromBase64url(text: string): Uint8Array | null {
+  try {
+    const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
+    return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
+
+const payload = (tenant: string, requestId: string, expiry: number) => encoder.encode(`${tenant}\n${requestId}\n${expiry}`);
+
+export async function signFeedbackToken(secret: string, tenant: string, requestId: string, expiry: number): Promise<string> {
+  const signature = await crypto.subtle.sign("HMAC", await hmacKey(secret), payload(tenant, requestId, expiry));
+  return `v1.${tenant}.${expiry}.${base64url(signature)}`;
+}
+
+/** Returns the tenant the token speaks for, or throws a 401. */
+export async function verifyFeedbackToken(secret: string, token: string, requestId: string, nowSeconds: number): Promise<string> {
+  const parts = token.split(".");
+  const invalid = invalidApiKey("Invalid or expired feedback token.");
+  if (parts.length !== 4 || parts[0] !== "v1") throw invalid;
+  const [, tenant, expiryText, signatureText] = parts;
+  const expiry = Number(expiryText);
+  const signature = fromBase64url(signatureText);
+  if (!Number.isInteger(expiry) || !signature) throw invalid;
+  // crypto.subtle.verify compares in constant time.
+  const valid = await crypto.subtle.verify("HMAC", await hmacKey(secret), signature, payload(tenant, requestId, expiry));
+  if (!valid || expiry < nowSeconds) throw invalid;
+  return tenant;
+}

@@ -1,0 +1,107 @@
+// Pure planning of one chat request: audience, route, tone preset and the
+// exact body the upstream will receive. The dry-run preview returns this plan
+// as JSON, and the real call executes it, so the two cannot drift apart.
+import { invalidRequest, GatewayError, modelNotFound } from "../errors";
+import { findTonePreset, type AdapterTarget, type TenantSnapshot } from "../registry/compile-tenant";
+import { resolveRoute } from "../routing/resolve";
+import type { ChatCompletionRequest } from "../schemas/chat";
+import { applyPreset } from "../tone/apply-preset";
+import { resolveAudience } from "../tone/resolve-audience";
+
+export interface ChatRequestFacts {
+  requestId: string;
+  audienceHeader: string | null | undefined;
+  userHeader: string | null | undefined;
+  region: string | undefined;
+}
+
+export interface ChatPlan {
+  task: string;
+  rule: string;
+  pinned: boolean;
+  targets: readonly AdapterTarget[];
+  audience: string | null;
+  user: string | null;
+  tone: string | null;
+  clamped: string[];
+  stream: boolean;
+  includeUsage: boolean;
+  /** What goes upstream (without `model`, which each provider sets). */
+  upstreamBody: Record<string, unknown>;
+}
+
+// Gateway-level fields that are consumed here and never forwarded.
+const GATEWAY_ONLY = ["model", "metadata", "stream_options", "stream"] as const;
+
+function routeError(reason: string, model: string): GatewayError {
+  if (reason === "task_not_found") return modelNotFound(model);
+  if (reason === "version_not_allowed") {
+    return invalidRequest(`The model '${model}' cannot be pinned: the task does not allow that version.`, "model", "version_not_allowed");
+  }
+  return invalidRequest(`No route of '${model}' matches this request.`, "model", "no_route");
+}
+
+export function planChat(tenant: TenantSnapshot, body: ChatCompletionRequest, facts: ChatRequestFacts): ChatPlan {
+  const audience = resolveAudience(facts.audienceHeader, body.metadata ?? undefined);
+  if (!audience.ok) throw invalidRequest(audience.message, audience.param);
+  const user = body.user || facts.userHeader || null;
+  const route = resolveRoute(tenant, {
+    model: body.model,
+    audience: audience.audience ?? undefined,
+    user: user ?? undefined,
+    region: facts.region,
+    metadata: body.metadata ?? undefined,
+    requestId: facts.requestId,
+  });
+  if (!route.ok) throw routeError(route.reason, body.model);
+
+  const preset = findTonePreset(tenant, route.task, audience.audience ?? undefined);
+  const toned = applyPreset(preset, body);
+  const upstreamBody: Record<string, unknown> = { ...body };
+  for (const key of GATEWAY_ONLY) delete upstreamBody[key];
+  for (const [key, value] of Object.entries(toned.params)) {
+    if (value === undefined || value === null) delete upstreamBody[key];
+    else upstreamBody[key] = value;
+  }
+  upstreamBody.messages = toned.messages;
+
+  return {
+    task: route.task,
+    rule: route.rule,
+    pinned: route.pinned,
+    targets: [route.primary, ...route.fallbacks],
+    audience: audience.audience,
+    user,
+    tone: toned.tone,
+    clamped: toned.clamped,
+    stream: body.stream === true,
+    includeUsage: body.stream === true && body.stream_options?.include_usage === true,
+    upstreamBody,
+  };
+}
+
+/** The dry-run view of a plan: what would be sent where, nothing secret. */
+export function describePlan(plan: ChatPlan) {
+  const describe = (t: AdapterTarget) => ({
+    adapter: t.adapter.name,
+    version: t.adapter.version,
+    upstream: t.upstream.id,
+    upstream_kind: t.upstream.kind,
+    served_name: t.adapter.served_name,
+  });
+  const [primary, ...fallbacks] = plan.targets;
+  return {
+    object: "switchyard.plan",
+    task: plan.task,
+    route: plan.rule,
+    pinned: plan.pinned,
+    adapter: describe(primary),
+    fallbacks: fallbacks.map(describe),
+    audience: plan.audience,
+    user: plan.user,
+    tone: plan.tone,
+    clamped: plan.clamped,
+    stream: plan.stream,
+    request: { ...plan.upstreamBody, model: primary.adapter.served_name },
+  };
+}

@@ -1,0 +1,148 @@
+// Drizzle schema of the gateway's D1 database. Every row that belongs to a
+// tenant carries tenant_id as the leading key column, so each query is scoped
+// by an index prefix (see docs/storage.md). Times are epoch milliseconds.
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+const now = sql`(unixepoch('subsec') * 1000)`;
+
+export const tenants = sqliteTable("tenants", {
+  id: text("id").primaryKey(),
+  displayName: text("display_name").notNull(),
+  createdAt: integer("created_at").notNull().default(now),
+});
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    /** hex SHA-256 of the whole key; the key itself is never stored. */
+    keyHash: text("key_hash").notNull().unique(),
+    /** first characters of the key, so a human can tell keys apart. */
+    prefix: text("prefix").notNull(),
+    name: text("name").notNull(),
+    createdAt: integer("created_at").notNull().default(now),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [index("api_keys_tenant").on(t.tenantId)],
+);
+
+/** Every applied manifest, newest version = current. Never updated in place. */
+export const manifests = sqliteTable(
+  "manifests",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    version: integer("version").notNull(),
+    body: text("body", { mode: "json" }).notNull(),
+    changes: text("changes", { mode: "json" }).notNull(),
+    appliedBy: text("applied_by").notNull(),
+    appliedAt: integer("applied_at").notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.version] })],
+);
+
+/** One row: bumped on every registry change so isolates know to recompile. */
+export const registryState = sqliteTable("registry_state", {
+  id: integer("id").primaryKey(),
+  version: integer("version").notNull(),
+  updatedAt: integer("updated_at").notNull().default(now),
+});
+
+export const interactions = sqliteTable(
+  "interactions",
+  {
+    requestId: text("request_id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    task: text("task").notNull(),
+    adapter: text("adapter"),
+    adapterVersion: text("adapter_version"),
+    route: text("route"),
+    tone: text("tone"),
+    audience: text("audience"),
+    user: text("user"),
+    status: text("status", { enum: ["ok", "upstream_error", "client_aborted", "timeout"] }).notNull(),
+    error: text("error"),
+    httpStatus: integer("http_status"),
+    stream: integer("stream", { mode: "boolean" }).notNull(),
+    clientMessages: text("client_messages", { mode: "json" }).notNull(),
+    upstreamMessages: text("upstream_messages", { mode: "json" }).notNull(),
+    params: text("params", { mode: "json" }).notNull(),
+    tools: text("tools", { mode: "json" }),
+    metadata: text("metadata", { mode: "json" }),
+    responseText: text("response_text"),
+    responseToolCalls: text("response_tool_calls", { mode: "json" }),
+    finishReason: text("finish_reason"),
+    promptTokens: integer("prompt_tokens"),
+    completionTokens: integer("completion_tokens"),
+    usageEstimated: integer("usage_estimated", { mode: "boolean" }).notNull().default(false),
+    attempts: text("attempts", { mode: "json" }),
+    latencyMs: integer("latency_ms").notNull(),
+    ttftMs: integer("ttft_ms"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    index("interactions_tenant_time").on(t.tenantId, t.createdAt, t.requestId),
+    index("interactions_tenant_task_time").on(t.tenantId, t.task, t.createdAt),
+  ],
+);
+
+export const feedback = sqliteTable(
+  "feedback",
+  {
+    tenantId: text("tenant_id").notNull(),
+    requestId: text("request_id").notNull(),
+    /** '' when the feedback names no user: one anonymous vote per request. */
+    userKey: text("user_key").notNull(),
+    rating: integer("rating").notNull(),
+    score: real("score"),
+    comment: text("comment"),
+    correction: text("correction"),
+    tags: text("tags", { mode: "json" }).$type<string[]>().notNull(),
+    source: text("source", { enum: ["api_key", "token"] }).notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.requestId, t.userKey] }),
+    index("feedback_tenant_updated").on(t.tenantId, t.updatedAt),
+  ],
+);
+
+export const exportFeeds = sqliteTable(
+  "export_feeds",
+  {
+    tenantId: text("tenant_id").notNull(),
+    name: text("name").notNull(),
+    format: text("format").notNull(),
+    options: text("options", { mode: "json" }).notNull(),
+    /** feedback updated_at up to which the feed has been acknowledged. */
+    watermark: integer("watermark").notNull().default(0),
+    createdAt: integer("created_at").notNull().default(now),
+    updatedAt: integer("updated_at").notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.name] })],
+);
+
+export const exportJobs = sqliteTable(
+  "export_jobs",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    status: text("status", { enum: ["queued", "running", "complete", "failed"] }).notNull(),
+    format: text("format").notNull(),
+    options: text("options", { mode: "json" }).notNull(),
+    rowsDone: integer("rows_done").notNull().default(0),
+    rowsTotal: integer("rows_total"),
+    parts: integer("parts").notNull().default(0),
+    stats: text("stats", { mode: "json" }),
+    error: text("error"),
+    createdAt: integer("created_at").notNull().default(now),
+    updatedAt: integer("updated_at").notNull().default(now),
+  },
+  (t) => [index("export_jobs_tenant").on(t.tenantId, t.createdAt)],
+);

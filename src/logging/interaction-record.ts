@@ -1,0 +1,44 @@
+// The interaction record: everything needed to audit a completion and to
+// turn it into training data later — the messages both as the client sent
+// them and as the model saw them (tone preset applied), the answer, and how
+// it went. One record per chat request, whatever the outcome.
+import type { AttemptRecord } from "../providers/call-with-fallback";
+import type { Usage } from "../schemas/chat";
+import type { CapturedToolCall } from "./completion-capture";
+
+export type InteractionStatus = "ok" | "upstream_error" | "client_aborted" | "timeout";
+
+export interface InteractionRecord {
+  request_id: string;
+  tenant_id: string;
+  task: string;
+  adapter: string | null;
+  adapter_version: string | null;
+  route: string | null;
+  tone: string | null;
+  audience: string | null;
+  user: string | null;
+  status: InteractionStatus;
+  error: string | null;
+  http_status: number;
+  stream: boolean;
+  client_messages: unknown[];
+  upstream_messages: unknown[];
+  params: Record<string, unknown>;
+  tools: unknown[] | null;
+  metadata: Record<string, string> | null;
+  response_text: string | null;
+  response_tool_calls: CapturedToolCall[] | null;
+  finish_reason: string | null;
+  usage: Usage | null;
+  usage_estimated: boolean;
+  attempts: AttemptRecord[];
+  latency_ms: number;
+  ttft_ms: number | null;
+  created_at: number;
+}
+
+/** What travels on LOG_QUEUE: the record itself, or where in R2 it was put. */
+export type LogMessage =
+  | { v: 1; record: InteractionRecord }
+  | { v: 1; pointer: string; request_id: string; tenant_id: string };

@@ -1,0 +1,115 @@
+// Tries the plan's primary adapter, then each fallback, until one answers.
+// A target is abandoned on 429, 5xx, 401/403/404 (the adapter cannot be served
+// there), a network error or the upstream's timeout_ms — all before the first
+// byte has gone to the client, so a retry is invisible to it. A 400/413/422
+// is the request's own fault and is not retried elsewhere.
+import type { AdapterTarget } from "../registry/compile-tenant";
+import { providerFor } from "./index";
+import type { UpstreamFailure } from "./provider";
+
+export interface AttemptRecord {
+  version: string;
+  upstream: string;
+  outcome: "ok" | "http_error" | "network_error" | "timeout";
+  status: number | null;
+  ms: number;
+  message?: string;
+}
+
+export type FinalFailure = UpstreamFailure | { kind: "timeout"; message: string } | { kind: "client_aborted"; message: string };
+
+export type CallOutcome =
+  | { ok: true; response: Response; target: AdapterTarget; attempts: AttemptRecord[]; abort: (reason: string) => void }
+  | { ok: false; failure: FinalFailure; attempts: AttemptRecord[] };
+
+export interface CallInput {
+  body: Record<string, unknown>;
+  stream: boolean;
+  env: Env;
+  clientSignal?: AbortSignal;
+  now?: () => number;
+}
+
+const NOT_RETRYABLE = new Set([400, 413, 422]);
+
+export function isRetryable(failure: FinalFailure): boolean {
+  if (failure.kind === "client_aborted") return false;
+  if (failure.kind === "http") return !NOT_RETRYABLE.has(failure.status);
+  return true;
+}
+
+async function attempt(target: AdapterTarget, input: CallInput) {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error("timeout"));
+  }, target.upstream.timeout_ms);
+  const onClientAbort = () => controller.abort(new Error("client disconnected"));
+  input.clientSignal?.addEventListener("abort", onClientAbort);
+  const aborted = new Promise<never>((_, reject) =>
+    controller.signal.addEventListener("abort", () => reject(new Error("aborted"))),
+  );
+  aborted.catch(() => {});
+  try {
+    const result = await Promise.race([
+      providerFor(target.upstream.kind).complete(target, {
+        body: input.body,
+        stream: input.stream,
+        signal: controller.signal,
+        env: input.env,
+      }),
+      aborted,
+    ]);
+    if (result.ok && !input.stream) {
+      // A non-streamed answer counts only once its whole body is in, within
+      // the same timeout: a cut body is a failure the next target can absorb.
+      const text = await Promise.race([result.response.text(), aborted]);
+      const response = new Response(text, { status: result.response.status, headers: result.response.headers });
+      return { result: { ok: true, response } as const, abort: () => {} } as const;
+    }
+    return { result, abort: (reason: string) => controller.abort(new Error(reason)) } as const;
+  } catch (error) {
+    if (timedOut) return { timeout: true } as const;
+    if (input.clientSignal?.aborted) return { clientAborted: true } as const;
+    return {
+      result: { ok: false, failure: { kind: "network", message: error instanceof Error ? error.message : String(error) } },
+    } as const;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function callWithFallback(targets: readonly AdapterTarget[], input: CallInput): Promise<CallOutcome> {
+  const now = input.now ?? (() => performance.now());
+  const attempts: AttemptRecord[] = [];
+  let failure: FinalFailure = { kind: "network", message: "no adapter to call" };
+  for (const target of targets) {
+    const started = now();
+    const base = { version: target.adapter.version, upstream: target.upstream.id };
+    const outcome = await attempt(target, input);
+    const ms = Math.round(now() - started);
+    if ("clientAborted" in outcome) {
+      attempts.push({ ...base, outcome: "network_error", status: null, ms, message: "client disconnected" });
+      return { ok: false, failure: { kind: "client_aborted", message: "client disconnected before the answer" }, attempts };
+    }
+    if ("timeout" in outcome) {
+      failure = { kind: "timeout", message: `upstream '${target.upstream.id}' gave no answer within ${target.upstream.timeout_ms} ms` };
+      attempts.push({ ...base, outcome: "timeout", status: null, ms, message: failure.message });
+    } else if (outcome.result.ok) {
+      attempts.push({ ...base, outcome: "ok", status: outcome.result.response.status, ms });
+      return { ok: true, response: outcome.result.response, target, attempts, abort: outcome.abort! };
+    } else {
+      failure = outcome.result.failure;
+      attempts.push({
+        ...base,
+        outcome: failure.kind === "http" ? "http_error" : "network_error",
+        status: failure.kind === "http" ? failure.status : null,
+        ms,
+        message: failure.message,
+      });
+    }
+    if (!isRetryable(failure)) break;
+  }
+  return { ok: false, failure, attempts };
+}

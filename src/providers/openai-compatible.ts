@@ -1,0 +1,44 @@
+// OpenAI-compatible multi-LoRA servers (vLLM, LoRAX, TGI, OpenAI fine-tunes).
+// They all take the adapter in `model`; the dialect decides the details that
+// differ: LoRAX rejects stream_options, so usage is computed by the gateway.
+import type { AdapterTarget } from "../registry/compile-tenant";
+import { failureFromResponse } from "./normalize-error";
+import type { Provider, UpstreamCall, UpstreamResult } from "./provider";
+
+function buildHeaders(target: AdapterTarget, env: Env): Headers {
+  const headers = new Headers(target.upstream.headers ?? {});
+  headers.set("content-type", "application/json");
+  headers.set("accept", "application/json, text/event-stream");
+  const secretName = target.upstream.api_key_secret;
+  if (secretName) {
+    const key = (env as unknown as Record<string, unknown>)[secretName];
+    if (typeof key === "string" && key) headers.set("authorization", `Bearer ${key}`);
+  }
+  return headers;
+}
+
+export const openAICompatibleProvider: Provider = {
+  async complete(target: AdapterTarget, call: UpstreamCall): Promise<UpstreamResult> {
+    const body: Record<string, unknown> = { ...call.body, model: target.adapter.served_name, stream: call.stream };
+    if (call.stream && target.upstream.dialect !== "lorax") {
+      body.stream_options = { include_usage: true };
+    } else {
+      delete body.stream_options;
+    }
+    const url = `${target.upstream.base_url!.replace(/\/+$/, "")}/chat/completions`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: "POST",
+        headers: buildHeaders(target, call.env),
+        body: JSON.stringify(body),
+        signal: call.signal,
+      });
+    } catch (error) {
+      if (call.signal.aborted) throw error;
+      return { ok: false, failure: { kind: "network", message: error instanceof Error ? error.message : String(error) } };
+    }
+    if (!response.ok) return { ok: false, failure: await failureFromResponse(response) };
+    return { ok: true, response };
+  },
+};

@@ -1,0 +1,289 @@
+// Compiles a validated manifest into an immutable, pre-indexed snapshot that
+// route resolution and tone lookup read on every request.
+//
+// Resolution sits on the hot path of every chat completion and the budget is
+// a few microseconds, so everything that can be decided once is decided here:
+// lookups become Maps, `when` predicates become closures, splits become
+// cumulative weights with a pre-hashed seed, and fallback chains that do not
+// depend on the request are flattened (one frozen array per possible primary,
+// so a resolution returns them without allocating). One snapshot per tenant
+// is cached per isolate and replaced wholesale when the manifest changes;
+// nothing in it is mutated after compileTenant returns (plain objects are
+// frozen; Maps are exposed as ReadonlyMap).
+//
+// Input must have passed validateManifest(); a reference compileTenant cannot
+// resolve is a programming error and throws.
+import { FALLBACK_TASK_PREFIX, type Adapter, type Manifest, type Predicate, type Rule, type Upstream } from "../schemas/manifest";
+import { DEFAULT_AUDIENCE, type TonePreset } from "../schemas/tone-preset";
+import { stickySeed } from "../routing/sticky-hash";
+
+/** One adapter version and the upstream that serves it. */
+export type AdapterTarget = Readonly<{ adapter: Readonly<Adapter>; upstream: Readonly<Upstream> }>;
+
+/** What `when` conditions and sticky splits look at. */
+export interface RequestFacts {
+  audience?: string;
+  user?: string;
+  region?: string;
+  metadata?: Readonly<Record<string, string>>;
+  requestId: string;
+}
+
+export type FactTest = (facts: RequestFacts) => boolean;
+
+export type FallbackStep =
+  | { readonly kind: "adapter"; readonly target: AdapterTarget }
+  | { readonly kind: "task"; readonly task: CompiledTask };
+
+export interface CompiledRule {
+  readonly id: string;
+  /** All must hold; empty = matches every request. */
+  readonly tests: readonly FactTest[];
+  /** One entry for a plain target; the split's versions otherwise. */
+  readonly targets: readonly AdapterTarget[];
+  /** Running sums of the split weights (same length as targets). */
+  readonly cumulative: readonly number[];
+  readonly totalWeight: number;
+  /** FNV-1a state over `${tenant}\0${task}\0${rule}\0` (see sticky-hash.ts). */
+  readonly seed: number;
+  /** Fallback entries with every static `task:` reference already expanded. */
+  readonly steps: readonly FallbackStep[];
+  /** When `steps` has no dynamic `task:` entry: the final chain for each possible primary (by targets index). */
+  readonly chainFor: readonly (readonly AdapterTarget[])[] | null;
+  /** Same, with no primary removed (the base of a pinned request's chain). */
+  readonly fullChain: readonly AdapterTarget[] | null;
+}
+
+export interface CompiledTask {
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly allowPinning: boolean;
+  readonly rules: readonly CompiledRule[];
+  /** Versions named anywhere in this task's rules (targets, splits, fallbacks): what `task@version` may pin. */
+  readonly versions: ReadonlyMap<string, AdapterTarget>;
+  /** Task-level tone presets by audience. */
+  readonly tone: ReadonlyMap<string, TonePreset>;
+}
+
+export interface TenantSnapshot {
+  readonly tenant: string;
+  readonly displayName: string;
+  readonly manifestVersion: number;
+  readonly compiledAt: number;
+  /** The manifest it was built from, deep-frozen (for /v1/models and diffs). */
+  readonly manifest: Manifest;
+  readonly upstreams: ReadonlyMap<string, Readonly<Upstream>>;
+  /** Adapter versions by version. */
+  readonly adapters: ReadonlyMap<string, AdapterTarget>;
+  readonly tasks: ReadonlyMap<string, CompiledTask>;
+  /** Tenant-level tone presets by audience, including "*" (the default). */
+  readonly tone: ReadonlyMap<string, TonePreset>;
+}
+
+export interface CompileMeta {
+  manifestVersion: number;
+  /** Injectable clock (STYLE.md habit 10); defaults to Date.now. */
+  now?: () => number;
+}
+
+const EMPTY: readonly AdapterTarget[] = Object.freeze([]);
+
+export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnapshot {
+  const m = deepFreeze(structuredClone(manifest));
+
+  const upstreams = new Map<string, Readonly<Upstream>>();
+  for (const u of m.upstreams) upstreams.set(u.id, u);
+
+  const adapters = new Map<string, AdapterTarget>();
+  for (const a of m.adapters) {
+    const upstream = upstreams.get(a.upstream);
+    if (!upstream) throw new Error(`compileTenant(${m.tenant}): adapter ${a.version} names unknown upstream ${a.upstream}`);
+    adapters.set(a.version, Object.freeze({ adapter: a, upstream }));
+  }
+  const target = (version: string): AdapterTarget => {
+    const t = adapters.get(version);
+    if (!t) throw new Error(`compileTenant(${m.tenant}): unknown adapter version ${version}`);
+    return t;
+  };
+
+  // Tasks are created first and their rules filled in afterwards, because a
+  // rule's `task:` fallback refers to another task's compiled object.
+  const tasks = new Map<string, CompiledTask & { rules: CompiledRule[] }>();
+  for (const t of m.tasks) {
+    tasks.set(t.name, {
+      name: t.name,
+      description: t.description,
+      allowPinning: t.allow_pinning,
+      rules: [],
+      versions: versionsOf(t.rules, target),
+      tone: indexPresets(t.tone),
+    });
+  }
+
+  // Static expansion of `task:X`: X's first rule always matches and has a
+  // single target, and its own chain is static too. Memoized; `null` = depends
+  // on the request.
+  const expansion = new Map<string, readonly AdapterTarget[] | null>();
+  const visiting = new Set<string>();
+  const staticExpansion = (name: string): readonly AdapterTarget[] | null => {
+    if (expansion.has(name)) return expansion.get(name)!;
+    if (visiting.has(name)) throw new Error(`compileTenant(${m.tenant}): fallback cycle through task ${name}`);
+    visiting.add(name);
+    const first = m.tasks.find((t) => t.name === name)!.rules[0];
+    let result: AdapterTarget[] | null = null;
+    if (!hasConditions(first) && typeof first.target === "string") {
+      const steps = compileSteps(first);
+      if (steps.every((s) => s.kind === "adapter")) {
+        result = dedup([target(first.target), ...steps.map((s) => (s as { target: AdapterTarget }).target)], null);
+      }
+    }
+    visiting.delete(name);
+    expansion.set(name, result);
+    return result;
+  };
+  const compileSteps = (rule: Rule): FallbackStep[] => {
+    const steps: FallbackStep[] = [];
+    for (const entry of rule.fallback ?? []) {
+      if (!entry.startsWith(FALLBACK_TASK_PREFIX)) {
+        steps.push({ kind: "adapter", target: target(entry) });
+        continue;
+      }
+      const name = entry.slice(FALLBACK_TASK_PREFIX.length);
+      const task = tasks.get(name);
+      if (!task) throw new Error(`compileTenant(${m.tenant}): fallback names unknown task ${name}`);
+      const expanded = staticExpansion(name);
+      if (expanded) for (const t of expanded) steps.push({ kind: "adapter", target: t });
+      else steps.push({ kind: "task", task });
+    }
+    return steps;
+  };
+
+  for (const t of m.tasks) {
+    const compiled = tasks.get(t.name)!;
+    for (const rule of t.rules) {
+      const split = typeof rule.target === "string" ? [{ version: rule.target, weight: 1 }] : rule.target.split;
+      const targets = split.map((s) => target(s.version));
+      const cumulative: number[] = [];
+      let total = 0;
+      for (const s of split) cumulative.push((total += s.weight));
+      const steps = compileSteps(rule);
+      const isStatic = steps.every((s) => s.kind === "adapter");
+      const flat = isStatic ? steps.map((s) => (s as { target: AdapterTarget }).target) : null;
+      compiled.rules.push(
+        Object.freeze({
+          id: rule.id,
+          tests: Object.freeze(Object.entries(rule.when ?? {}).map(([path, p]) => compileTest(path, p))),
+          targets: Object.freeze(targets),
+          cumulative: Object.freeze(cumulative),
+          totalWeight: total,
+          seed: stickySeed(m.tenant, t.name, rule.id),
+          steps: Object.freeze(steps.map((s) => Object.freeze(s))),
+          chainFor: flat ? Object.freeze(targets.map((p) => dedup(flat, p))) : null,
+          fullChain: flat ? dedup(flat, null) : null,
+        }),
+      );
+    }
+    Object.freeze(compiled.rules);
+    Object.freeze(compiled);
+  }
+
+  return Object.freeze({
+    tenant: m.tenant,
+    displayName: m.display_name ?? m.tenant,
+    manifestVersion: meta.manifestVersion,
+    compiledAt: (meta.now ?? Date.now)(),
+    manifest: m,
+    upstreams,
+    adapters,
+    tasks,
+    tone: indexPresets(m.tone),
+  });
+}
+
+/**
+ * The tone preset for a request (DESIGN.md, Tone presets): task+audience,
+ * then tenant+audience, then the tenant default ("*"), then none.
+ */
+export function findTonePreset(snapshot: TenantSnapshot, task: string, audience?: string): TonePreset | null {
+  if (audience !== undefined && audience !== DEFAULT_AUDIENCE) {
+    const found = snapshot.tasks.get(task)?.tone.get(audience) ?? snapshot.tone.get(audience);
+    if (found) return found;
+  }
+  return snapshot.tone.get(DEFAULT_AUDIENCE) ?? null;
+}
+
+function hasConditions(rule: Rule): boolean {
+  return rule.when !== undefined && Object.keys(rule.when).length > 0;
+}
+
+function versionsOf(rules: readonly Rule[], target: (v: string) => AdapterTarget): ReadonlyMap<string, AdapterTarget> {
+  const out = new Map<string, AdapterTarget>();
+  for (const rule of rules) {
+    const named = typeof rule.target === "string" ? [rule.target] : rule.target.split.map((s) => s.version);
+    for (const entry of rule.fallback ?? []) if (!entry.startsWith(FALLBACK_TASK_PREFIX)) named.push(entry);
+    for (const v of named) if (!out.has(v)) out.set(v, target(v));
+  }
+  return out;
+}
+
+function indexPresets(presets: readonly TonePreset[] | undefined): ReadonlyMap<string, TonePreset> {
+  const out = new Map<string, TonePreset>();
+  for (const p of presets ?? []) out.set(p.audience, p);
+  return out;
+}
+
+/** First occurrence of each target, without `exclude`; frozen. */
+function dedup(list: readonly AdapterTarget[], exclude: AdapterTarget | null): readonly AdapterTarget[] {
+  const out: AdapterTarget[] = [];
+  for (const t of list) if (t !== exclude && !out.includes(t)) out.push(t);
+  return out.length === 0 ? EMPTY : Object.freeze(out);
+}
+
+/** Facts are strings; anything else (or an inherited key) counts as absent. */
+function factGetter(path: string): (f: RequestFacts) => string | undefined {
+  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+  switch (path) {
+    case "audience":
+      return (f) => str(f.audience);
+    case "user":
+      return (f) => str(f.user);
+    case "region":
+      return (f) => str(f.region);
+    default: {
+      const key = path.slice("metadata.".length);
+      return (f) => (f.metadata !== undefined && Object.hasOwn(f.metadata, key) ? str(f.metadata[key]) : undefined);
+    }
+  }
+}
+
+function compileTest(path: string, predicate: Predicate): FactTest {
+  const get = factGetter(path);
+  if ("equals" in predicate) {
+    const want = predicate.equals;
+    return (f) => get(f) === want;
+  }
+  if ("in" in predicate) {
+    const set = new Set(predicate.in);
+    return (f) => {
+      const v = get(f);
+      return v !== undefined && set.has(v);
+    };
+  }
+  if ("exists" in predicate) {
+    const want = predicate.exists;
+    return (f) => (get(f) !== undefined) === want;
+  }
+  const prefix = predicate.prefix;
+  return (f) => {
+    const v = get(f);
+    return v !== undefined && v.startsWith(prefix);
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

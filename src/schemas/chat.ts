@@ -1,0 +1,147 @@
+// OpenAI chat-completions wire types. The request schema validates what the
+// gateway acts on and passes every other field through (looseObject), so
+// provider-specific parameters (seed, response_format, top_k …) reach the
+// upstream untouched.
+import { z } from "@hono/zod-openapi";
+
+const TextPart = z.object({ type: z.literal("text"), text: z.string() });
+const ContentPart = z.looseObject({ type: z.string().min(1) });
+const TextContent = z.union([z.string(), z.array(TextPart).min(1)]);
+
+const ToolCall = z.looseObject({
+  id: z.string().min(1),
+  type: z.literal("function"),
+  function: z.object({ name: z.string().min(1), arguments: z.string() }),
+});
+
+const SystemMessage = z.looseObject({ role: z.literal("system"), content: TextContent, name: z.string().optional() });
+const DeveloperMessage = z.looseObject({ role: z.literal("developer"), content: TextContent, name: z.string().optional() });
+const UserMessage = z.looseObject({
+  role: z.literal("user"),
+  content: z.union([z.string(), z.array(ContentPart).min(1)]),
+  name: z.string().optional(),
+});
+const AssistantMessage = z
+  .looseObject({
+    role: z.literal("assistant"),
+    content: TextContent.nullable().optional(),
+    tool_calls: z.array(ToolCall).optional(),
+    name: z.string().optional(),
+  })
+  .refine((m) => (m.content !== undefined && m.content !== null) || (m.tool_calls?.length ?? 0) > 0, {
+    message: "An assistant message needs content or tool_calls.",
+    path: ["content"],
+  });
+const ToolMessage = z.looseObject({ role: z.literal("tool"), content: TextContent, tool_call_id: z.string().min(1) });
+
+export const ChatMessageSchema = z.discriminatedUnion("role", [
+  SystemMessage,
+  DeveloperMessage,
+  UserMessage,
+  AssistantMessage,
+  ToolMessage,
+]);
+export type ChatMessage = z.infer<typeof ChatMessageSchema>;
+
+const Tool = z.looseObject({
+  type: z.literal("function"),
+  function: z.looseObject({ name: z.string().min(1).max(64), description: z.string().optional() }),
+});
+
+export const ChatCompletionRequestSchema = z
+  .looseObject({
+    model: z.string().min(1).max(256).openapi({ example: "support" }),
+    messages: z.array(ChatMessageSchema).min(1).max(2048),
+    temperature: z.number().min(0).max(2).nullable().optional(),
+    top_p: z.number().min(0).max(1).nullable().optional(),
+    max_tokens: z.number().int().min(1).nullable().optional(),
+    max_completion_tokens: z.number().int().min(1).nullable().optional(),
+    stop: z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional(),
+    n: z.number().int().nullable().optional(),
+    stream: z.boolean().nullable().optional(),
+    stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
+    user: z.string().max(256).optional(),
+    metadata: z.record(z.string().max(64), z.string().max(512)).nullable().optional(),
+    tools: z.array(Tool).max(128).optional(),
+    tool_choice: z
+      .union([
+        z.enum(["none", "auto", "required"]),
+        z.looseObject({ type: z.literal("function"), function: z.object({ name: z.string() }) }),
+      ])
+      .optional(),
+  })
+  .superRefine((req, ctx) => {
+    if (req.n !== undefined && req.n !== null && req.n !== 1) {
+      ctx.addIssue({ code: "custom", path: ["n"], message: "Only n=1 is supported: an adapter answers once per request." });
+    }
+    if (req.stream_options && !req.stream) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["stream_options"],
+        message: "stream_options is only allowed when stream is true.",
+      });
+    }
+    if (req.metadata && Object.keys(req.metadata).length > 16) {
+      ctx.addIssue({ code: "custom", path: ["metadata"], message: "metadata takes at most 16 keys." });
+    }
+  })
+  .openapi("ChatCompletionRequest");
+export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequestSchema>;
+
+const Usage = z.object({
+  prompt_tokens: z.number().int(),
+  completion_tokens: z.number().int(),
+  total_tokens: z.number().int(),
+});
+export type Usage = z.infer<typeof Usage>;
+
+export const ChatCompletionSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal("chat.completion"),
+    created: z.number().int(),
+    model: z.string(),
+    choices: z.array(
+      z.object({
+        index: z.number().int(),
+        message: z.object({
+          role: z.literal("assistant"),
+          content: z.string().nullable(),
+          tool_calls: z.array(ToolCall).optional(),
+        }),
+        finish_reason: z.string().nullable(),
+      }),
+    ),
+    usage: Usage.optional(),
+  })
+  .openapi("ChatCompletion");
+export type ChatCompletion = z.infer<typeof ChatCompletionSchema>;
+
+export const ChatCompletionChunkSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal("chat.completion.chunk"),
+    created: z.number().int(),
+    model: z.string(),
+    choices: z.array(
+      z.object({
+        index: z.number().int(),
+        delta: z.looseObject({ role: z.string().optional(), content: z.string().nullable().optional() }),
+        finish_reason: z.string().nullable(),
+      }),
+    ),
+    usage: Usage.nullable().optional(),
+  })
+  .openapi("ChatCompletionChunk");
+export type ChatCompletionChunk = z.infer<typeof ChatCompletionChunkSchema>;
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      message: z.string(),
+      type: z.string(),
+      param: z.string().nullable(),
+      code: z.string().nullable(),
+    }),
+  })
+  .openapi("Error");

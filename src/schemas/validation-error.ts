@@ -1,0 +1,22 @@
+// Turns the first zod issue into a 400 that names the offending field the way
+// OpenAI does (`messages[0].content`), so a client knows exactly what to fix.
+import type { z } from "zod";
+import { invalidRequest, type GatewayError } from "../errors";
+
+export function paramOf(path: readonly PropertyKey[]): string | null {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out || null;
+}
+
+export function validationError(error: z.ZodError, prefix?: string): GatewayError {
+  const issue = error.issues[0];
+  const path = prefix ? [prefix, ...(issue?.path ?? [])] : (issue?.path ?? []);
+  const param = paramOf(path);
+  const detail = issue?.message ?? "Invalid request.";
+  const message = param ? `Invalid '${param}': ${detail}` : detail;
+  return invalidRequest(message, param, issue?.code === "invalid_type" && /received undefined/.test(detail) ? "missing_required_parameter" : "invalid_value");
+}
