@@ -1,0 +1,56 @@
+// Calls the Worker in-process (same isolate, same module instances as the
+// test), so a test controls the Request's AbortSignal, can swap bindings
+// (e.g. a fake AI) and can wait for everything passed to waitUntil.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import worker from "../../../src/index";
+import { KEYS } from "./seed";
+
+export interface CallOptions {
+  key?: string | null;
+  headers?: Record<string, string>;
+  env?: Partial<Env>;
+  signal?: AbortSignal;
+  method?: string;
+}
+
+export async function call(path: string, body?: unknown, options: CallOptions = {}) {
+  const headers = new Headers(options.headers);
+  const key = options.key === undefined ? KEYS.acme : options.key;
+  if (key) headers.set("authorization", `Bearer ${key}`);
+  if (body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
+  const request = new Request(`http://gateway.test${path}`, {
+    method: options.method ?? (body === undefined ? "GET" : "POST"),
+    headers,
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    signal: options.signal,
+  });
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(request as never, { ...env, ...options.env } as Env, ctx);
+  return { response, settled: () => waitOnExecutionContext(ctx) };
+}
+
+export const chat = (body: Record<string, unknown>, options: CallOptions = {}) =>
+  call("/v1/chat/completions", { messages: [{ role: "user", content: "hello" }], ...body }, options);
+
+/** Reads an OpenAI SSE body into its JSON events (and whether [DONE] came). */
+export async function readSSE(response: Response) {
+  const text = await response.text();
+  const events = text
+    .split("\n\n")
+    .filter((block) => block.startsWith("data: "))
+    .map((block) => block.slice("data: ".length));
+  const done = events.at(-1) === "[DONE]";
+  return { events: events.filter((e) => e !== "[DONE]").map((e) => JSON.parse(e)), done, text };
+}
+
+/** Polls D1 until the interaction the queue consumer writes shows up. */
+export async function waitForInteraction(requestId: string, timeoutMs = 8000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await env.DB.prepare("SELECT * FROM interactions WHERE request_id = ?").bind(requestId).first();
+    if (row) return row as Record<string, unknown>;
+    if (Date.now() > deadline) throw new Error(`interaction ${requestId} was not written within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
