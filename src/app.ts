@@ -3,7 +3,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { chatApi } from "./api/chat";
+import { adminApi } from "./api/admin";
 import { docsHtml } from "./api/docs";
+import { exportsApi } from "./api/exports";
+import { feedbackApi } from "./api/feedback";
+import { interactionsApi } from "./api/interactions";
 import { modelsApi } from "./api/models";
 import { validationHook } from "./api/validation-hook";
 import { apiKeyAuth } from "./auth/api-key-auth";
@@ -30,8 +34,17 @@ export function createApp() {
 
   app.use("/v1/chat/*", apiKeyAuth());
   app.use("/v1/models", apiKeyAuth());
+  app.use("/v1/interactions", apiKeyAuth());
+  app.use("/v1/interactions/*", apiKeyAuth());
+  app.use("/v1/exports", apiKeyAuth());
+  app.use("/v1/exports/*", apiKeyAuth());
+  // /v1/feedback authenticates itself: an API key or a signed feedback token.
   app.route("/", chatApi);
   app.route("/", modelsApi);
+  app.route("/", feedbackApi);
+  app.route("/", interactionsApi);
+  app.route("/", exportsApi);
+  app.route("/", adminApi);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", {

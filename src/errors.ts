@@ -23,12 +23,20 @@ export class GatewayError extends Error {
   readonly code: string | null;
   readonly param: string | null;
   readonly headers: Record<string, string>;
+  /** Extra fields inside `error`, e.g. every issue of an invalid manifest. */
+  readonly details: Record<string, unknown>;
 
   constructor(
     status: ContentfulStatusCode,
     type: ErrorType,
     code: string | null,
-    options: { message: string; param?: string | null; cause?: unknown; headers?: Record<string, string> },
+    options: {
+      message: string;
+      param?: string | null;
+      cause?: unknown;
+      headers?: Record<string, string>;
+      details?: Record<string, unknown>;
+    },
   ) {
     super(options.message, { cause: options.cause });
     this.status = status;
@@ -36,10 +44,11 @@ export class GatewayError extends Error {
     this.code = code;
     this.param = options.param ?? null;
     this.headers = options.headers ?? {};
+    this.details = options.details ?? {};
   }
 
   toBody(): OpenAIErrorBody {
-    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+    return { error: { message: this.message, type: this.type, param: this.param, code: this.code, ...this.details } };
   }
 
   toResponse(extraHeaders: Record<string, string> = {}): Response {

@@ -1,0 +1,194 @@
+// /admin — platform administration behind ADMIN_TOKEN: tenants, API keys
+// (shown once, stored hashed), manifests (validate, dry-run diff, apply, read
+// back, history) and per-adapter-version stats. Applies reload this isolate's
+// registry snapshot at once; other isolates follow within SNAPSHOT_TTL_SECONDS.
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { adminAuth } from "../auth/admin-auth";
+import { generateApiKey, listApiKeys, revokeApiKey, storeApiKey } from "../auth/api-keys";
+import type { AppEnv } from "../env";
+import { GatewayError, invalidRequest, notFound } from "../errors";
+import { adapterStats } from "../registry/adapter-stats";
+import { applyManifest, listManifestVersions, planApply, readCurrentManifest } from "../registry/manifest-store";
+import { reloadSnapshot } from "../registry/registry-cache";
+import { validateManifest, type ManifestIssue } from "../registry/validate-manifest";
+import { SLUG_PATTERN } from "../schemas/manifest";
+import { validationHook } from "./validation-hook";
+
+const TenantParam = z.object({ tenant: z.string().regex(SLUG_PATTERN, "must be a tenant slug") });
+const json = (description: string) => ({ description, content: { "application/json": { schema: z.any() } } });
+const security = [{ bearer: [] }];
+
+function manifestInvalid(issues: ManifestIssue[]): GatewayError {
+  return new GatewayError(400, "invalid_request_error", "invalid_manifest", {
+    message: `The manifest is invalid: ${issues.map((i) => `${i.pointer || "/"} ${i.message}`).join("; ")}`,
+    param: issues[0]?.pointer || null,
+    details: { issues },
+  });
+}
+
+function checkedManifest(tenant: string, body: unknown) {
+  const result = validateManifest(body);
+  if (!result.ok) throw manifestInvalid(result.issues);
+  if (result.manifest.tenant !== tenant) {
+    throw invalidRequest(`The manifest is for tenant '${result.manifest.tenant}', not '${tenant}'.`, "/tenant");
+  }
+  return result.manifest;
+}
+
+const applyRoute = createRoute({
+  method: "put",
+  path: "/admin/tenants/{tenant}/manifest",
+  summary: "Validate and apply a tenant manifest (?dry_run=true: only show the diff)",
+  security,
+  request: {
+    params: TenantParam,
+    query: z.object({ dry_run: z.enum(["true", "false", "1", "0"]).optional() }),
+    body: { required: true, content: { "application/json": { schema: z.record(z.string(), z.unknown()) } } },
+  },
+  responses: { 200: json("The diff, and the new version when applied"), 400: json("Invalid manifest; error.issues lists every problem with its JSON pointer") },
+});
+
+const validateRoute = createRoute({
+  method: "post",
+  path: "/admin/tenants/{tenant}/manifest/validate",
+  summary: "Validate a manifest without applying it",
+  security,
+  request: { params: TenantParam, body: { required: true, content: { "application/json": { schema: z.record(z.string(), z.unknown()) } } } },
+  responses: { 200: json("{valid, issues}") },
+});
+
+const readRoute = createRoute({
+  method: "get",
+  path: "/admin/tenants/{tenant}/manifest",
+  summary: "The tenant's current manifest and its version",
+  security,
+  request: { params: TenantParam },
+  responses: { 200: json("Current manifest"), 404: json("No manifest for this tenant") },
+});
+
+const historyRoute = createRoute({
+  method: "get",
+  path: "/admin/tenants/{tenant}/manifests",
+  summary: "Every applied version: who, when, what changed",
+  security,
+  request: { params: TenantParam },
+  responses: { 200: json("Manifest history, newest first") },
+});
+
+const createKeyRoute = createRoute({
+  method: "post",
+  path: "/admin/tenants/{tenant}/keys",
+  summary: "Create an API key; the key is in this response only",
+  security,
+  request: {
+    params: TenantParam,
+    body: { required: false, content: { "application/json": { schema: z.object({ name: z.string().min(1).max(100).optional() }) } } },
+  },
+  responses: { 201: json("The new key"), 404: json("Unknown tenant") },
+});
+
+const listKeysRoute = createRoute({
+  method: "get",
+  path: "/admin/tenants/{tenant}/keys",
+  summary: "The tenant's API keys (prefix and name, never the key)",
+  security,
+  request: { params: TenantParam },
+  responses: { 200: json("Keys") },
+});
+
+const revokeKeyRoute = createRoute({
+  method: "delete",
+  path: "/admin/tenants/{tenant}/keys/{id}",
+  summary: "Revoke an API key",
+  security,
+  request: { params: TenantParam.extend({ id: z.string().min(1).max(64) }) },
+  responses: { 200: json("Revoked"), 404: json("No such live key") },
+});
+
+const statsRoute = createRoute({
+  method: "get",
+  path: "/admin/tenants/{tenant}/stats",
+  summary: "Requests, errors, latency and ratings per adapter version",
+  security,
+  request: { params: TenantParam, query: z.object({ since: z.coerce.number().int().min(0).optional() }) },
+  responses: { 200: json("Stats per task and adapter version") },
+});
+
+const tenantsRoute = createRoute({
+  method: "get",
+  path: "/admin/tenants",
+  summary: "All tenants with their current manifest version",
+  security,
+  responses: { 200: json("Tenants") },
+});
+
+async function requireTenant(db: D1Database, tenant: string): Promise<void> {
+  const row = await db.prepare("SELECT id FROM tenants WHERE id = ?").bind(tenant).first();
+  if (!row) throw notFound(`Tenant '${tenant}'`, "tenant");
+}
+
+export const adminApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+adminApi.use("/admin/*", adminAuth());
+
+adminApi
+  .openapi(tenantsRoute, async (c) => {
+    const { results } = await c.env.DB.prepare(
+      `SELECT t.id, t.display_name, t.created_at, MAX(m.version) AS manifest_version
+       FROM tenants t LEFT JOIN manifests m ON m.tenant_id = t.id GROUP BY t.id ORDER BY t.id`,
+    ).all();
+    return c.json({ object: "list", data: results }, 200);
+  })
+  .openapi(validateRoute, async (c) => {
+    const result = validateManifest(c.req.valid("json"));
+    return c.json(result.ok ? { valid: true, issues: [] } : { valid: false, issues: result.issues }, 200);
+  })
+  .openapi(applyRoute, async (c) => {
+    const { tenant } = c.req.valid("param");
+    const manifest = checkedManifest(tenant, c.req.valid("json"));
+    const dryRun = ["true", "1"].includes(c.req.valid("query").dry_run ?? "");
+    if (dryRun) {
+      const { current, changes } = await planApply(c.env.DB, manifest);
+      return c.json({ tenant, dry_run: true, current_version: current?.version ?? null, changes }, 200);
+    }
+    const actor = c.req.header("x-switchyard-actor") ?? "admin-api";
+    const result = await applyManifest(c.env.DB, manifest, actor);
+    if (result.applied) await reloadSnapshot(c.env.DB);
+    return c.json({ tenant, dry_run: false, applied: result.applied, version: result.version, changes: result.changes }, 200);
+  })
+  .openapi(readRoute, async (c) => {
+    const { tenant } = c.req.valid("param");
+    const current = await readCurrentManifest(c.env.DB, tenant);
+    if (!current) throw notFound(`A manifest for tenant '${tenant}'`, "tenant");
+    return c.json(
+      { tenant, version: current.version, applied_by: current.appliedBy, applied_at: current.appliedAt, manifest: current.manifest },
+      200,
+    );
+  })
+  .openapi(historyRoute, async (c) => {
+    const { tenant } = c.req.valid("param");
+    return c.json({ object: "list", data: await listManifestVersions(c.env.DB, tenant) }, 200);
+  })
+  .openapi(createKeyRoute, async (c) => {
+    const { tenant } = c.req.valid("param");
+    await requireTenant(c.env.DB, tenant);
+    const key = generateApiKey(tenant);
+    const name = (await c.req.json().catch(() => ({})))?.name ?? "api key";
+    const stored = await storeApiKey(c.env.DB, tenant, key, String(name));
+    await reloadSnapshot(c.env.DB);
+    return c.json({ id: stored.id, tenant, name, prefix: stored.prefix, key }, 201);
+  })
+  .openapi(listKeysRoute, async (c) => {
+    const { tenant } = c.req.valid("param");
+    return c.json({ object: "list", data: await listApiKeys(c.env.DB, tenant) }, 200);
+  })
+  .openapi(revokeKeyRoute, async (c) => {
+    const { tenant, id } = c.req.valid("param");
+    if (!(await revokeApiKey(c.env.DB, tenant, id))) throw notFound(`Live key '${id}' of tenant '${tenant}'`, "id");
+    await reloadSnapshot(c.env.DB);
+    return c.json({ id, revoked: true }, 200);
+  })
+  .openapi(statsRoute, async (c) => {
+    const { tenant } = c.req.valid("param");
+    const since = c.req.valid("query").since ?? 0;
+    return c.json({ tenant, since, data: await adapterStats(c.env.DB, tenant, since) }, 200);
+  });
