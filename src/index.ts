@@ -8,7 +8,7 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     await handleLogBatch(batch, env);
   },
 } satisfies ExportedHandler<Env>;

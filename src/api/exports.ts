@@ -1,5 +1,197 @@
-// Placeholder router; replaced by the exports work.
-import { OpenAPIHono } from "@hono/zod-openapi";
+// Training-data exports: streamed JSONL, named feeds of fresh feedback, and
+// background jobs (EXPORTS Workflow) whose file is served from R2. Handlers
+// only validate, scope by tenant and wire the export modules together.
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
+import { GatewayError, notFound } from "../errors";
+import { toExportPlan } from "../export/export-spec";
+import { ackFeed, createFeed, cursorTime, feedCursor, getFeed, listFeeds } from "../export/feed-store";
+import { createJob, getJob, jobView, newJobId, partKey } from "../export/job-store";
+import { jsonlStream } from "../export/jsonl-stream";
+import { ExportOptionsError, resolveExportOptions } from "../export/options";
+import { invalidRequest } from "../errors";
+import {
+  AckFeedSchema,
+  CreateFeedSchema,
+  ExportSpecSchema,
+  FeedNameParam,
+  JobIdParam,
+  TrainingDataQuerySchema,
+} from "../schemas/exports";
+import { BooleanParam } from "../schemas/query-params";
+import { validationHook } from "./validation-hook";
 
-export const exportsApi = new OpenAPIHono<AppEnv>();
+const security = [{ bearer: [] }];
+const ndjson = (description: string) => ({ description, content: { "application/x-ndjson": { schema: z.string() } } });
+const json = (description: string) => ({ description, content: { "application/json": { schema: z.any() } } });
+const NDJSON_HEADERS = { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store" };
+
+function checkOptions(options: Parameters<typeof resolveExportOptions>[0]) {
+  try {
+    resolveExportOptions(options);
+  } catch (error) {
+    if (error instanceof ExportOptionsError) throw invalidRequest(error.message, error.param);
+    throw error;
+  }
+}
+
+const trainingDataRoute = createRoute({
+  method: "get",
+  path: "/v1/exports/training-data",
+  summary: "Stream rated interactions as training data (JSONL, one example a line)",
+  security,
+  request: { query: TrainingDataQuerySchema },
+  responses: { 200: ndjson("One example per line in the requested format") },
+});
+
+const createFeedRoute = createRoute({
+  method: "post",
+  path: "/v1/exports/feeds",
+  summary: "Create a named feed: an export that returns only feedback newer than its last acknowledged run",
+  security,
+  request: { body: { required: true, content: { "application/json": { schema: CreateFeedSchema } } } },
+  responses: { 201: json("The feed"), 409: json("A feed of that name exists") },
+});
+
+const listFeedsRoute = createRoute({ method: "get", path: "/v1/exports/feeds", summary: "The tenant's feeds", security, responses: { 200: json("Feeds") } });
+
+const nextRoute = createRoute({
+  method: "get",
+  path: "/v1/exports/feeds/{name}/next",
+  summary: "The feed's next run: examples whose feedback arrived since the last acknowledged run",
+  security,
+  request: { params: FeedNameParam, query: z.object({ include_stats: BooleanParam.optional() }) },
+  responses: { 200: ndjson("JSONL; header x-switchyard-feed-cursor is the cursor to acknowledge"), 404: json("No such feed") },
+});
+
+const ackRoute = createRoute({
+  method: "post",
+  path: "/v1/exports/feeds/{name}/ack",
+  summary: "Acknowledge a run: the next run starts after its cursor",
+  security,
+  request: { params: FeedNameParam, body: { required: true, content: { "application/json": { schema: AckFeedSchema } } } },
+  responses: { 200: json("New watermark"), 404: json("No such feed") },
+});
+
+const createJobRoute = createRoute({
+  method: "post",
+  path: "/v1/exports",
+  summary: "Start a background export into R2 (a Workflow); poll its status",
+  security,
+  request: { body: { required: true, content: { "application/json": { schema: ExportSpecSchema } } } },
+  responses: { 202: json("The export job") },
+});
+
+const jobRoute = createRoute({
+  method: "get",
+  path: "/v1/exports/{id}",
+  summary: "Status, rows done and rows total of a background export",
+  security,
+  request: { params: JobIdParam },
+  responses: { 200: json("The export job"), 404: json("No such export") },
+});
+
+const fileRoute = createRoute({
+  method: "get",
+  path: "/v1/exports/{id}/file",
+  summary: "The finished export's JSONL",
+  security,
+  request: { params: JobIdParam },
+  responses: { 200: ndjson("The export file"), 404: json("No such export"), 409: json("Not finished yet") },
+});
+
+function feedView(feed: Awaited<ReturnType<typeof getFeed>> & {}) {
+  return { object: "export.feed", name: feed.name, spec: feed.spec, watermark: feed.watermark, created_at: feed.createdAt };
+}
+
+/** Concatenates the job's R2 parts, one at a time. */
+function partsStream(bucket: R2Bucket, tenant: string, id: string, parts: number): ReadableStream<Uint8Array> {
+  let next = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        while (next < parts) {
+          const object = await bucket.get(partKey(tenant, id, next++));
+          if (!object) throw new Error(`export ${id}: part ${next - 1} is missing`);
+          const bytes = new Uint8Array(await object.arrayBuffer());
+          if (bytes.byteLength) {
+            controller.enqueue(bytes);
+            return;
+          }
+        }
+        controller.close();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+export const exportsApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+exportsApi
+  .openapi(trainingDataRoute, async (c) => {
+    const query = c.req.valid("query");
+    const { filters, options } = toExportPlan(query);
+    checkOptions(options);
+    const stream = jsonlStream({ db: c.env.DB, tenant: c.get("tenant").tenant, filters, options, statsTrailer: query.include_stats });
+    return new Response(stream, { headers: NDJSON_HEADERS }) as never;
+  })
+  .openapi(createFeedRoute, async (c) => {
+    const { name, ...spec } = c.req.valid("json");
+    checkOptions(toExportPlan(spec).options);
+    const tenant = c.get("tenant").tenant;
+    if (!(await createFeed(c.env.DB, tenant, name, spec, Date.now()))) {
+      throw new GatewayError(409, "invalid_request_error", "feed_exists", { message: `A feed named '${name}' exists.`, param: "name" });
+    }
+    return c.json(feedView((await getFeed(c.env.DB, tenant, name))!), 201);
+  })
+  .openapi(listFeedsRoute, async (c) => {
+    return c.json({ object: "list", data: (await listFeeds(c.env.DB, c.get("tenant").tenant)).map(feedView) }, 200);
+  })
+  .openapi(nextRoute, async (c) => {
+    const { name } = c.req.valid("param");
+    const tenant = c.get("tenant").tenant;
+    const feed = await getFeed(c.env.DB, tenant, name);
+    if (!feed) throw notFound(`Feed '${name}'`, "name");
+    const upTo = Date.now();
+    const { filters, options } = toExportPlan(feed.spec);
+    const stream = jsonlStream({
+      db: c.env.DB,
+      tenant,
+      filters: { ...filters, feedbackAfter: feed.watermark, feedbackUpTo: upTo },
+      options,
+      statsTrailer: c.req.valid("query").include_stats,
+    });
+    return new Response(stream, { headers: { ...NDJSON_HEADERS, "x-switchyard-feed-cursor": feedCursor(upTo) } }) as never;
+  })
+  .openapi(ackRoute, async (c) => {
+    const { name } = c.req.valid("param");
+    const upTo = cursorTime(c.req.valid("json").cursor);
+    if (upTo > Date.now()) throw invalidRequest("The cursor is from the future.", "cursor");
+    const tenant = c.get("tenant").tenant;
+    if (!(await ackFeed(c.env.DB, tenant, name, upTo, Date.now()))) throw notFound(`Feed '${name}'`, "name");
+    return c.json(feedView((await getFeed(c.env.DB, tenant, name))!), 200);
+  })
+  .openapi(createJobRoute, async (c) => {
+    const spec = c.req.valid("json");
+    checkOptions(toExportPlan(spec).options);
+    const tenant = c.get("tenant").tenant;
+    const id = newJobId();
+    await createJob(c.env.DB, tenant, id, spec, Date.now());
+    await c.env.EXPORTS.create({ id, params: { jobId: id, tenant } });
+    return c.json(jobView((await getJob(c.env.DB, tenant, id))!), 202);
+  })
+  .openapi(jobRoute, async (c) => {
+    const job = await getJob(c.env.DB, c.get("tenant").tenant, c.req.valid("param").id);
+    if (!job) throw notFound("Export", "id");
+    return c.json(jobView(job), 200);
+  })
+  .openapi(fileRoute, async (c) => {
+    const tenant = c.get("tenant").tenant;
+    const job = await getJob(c.env.DB, tenant, c.req.valid("param").id);
+    if (!job) throw notFound("Export", "id");
+    if (job.status !== "complete") {
+      throw new GatewayError(409, "invalid_request_error", "export_not_ready", { message: `The export is ${job.status}.`, param: "id" });
+    }
+    return new Response(partsStream(c.env.BLOBS, tenant, job.id, job.parts), { headers: NDJSON_HEADERS }) as never;
+  });
