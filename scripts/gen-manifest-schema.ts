@@ -11,13 +11,16 @@
 // Cross-document rules (references, cycles) cannot be expressed in JSON
 // Schema; they are in src/registry/validate-manifest.ts.
 import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import * as prettier from "prettier";
 import { z } from "zod";
 import { ManifestSchema } from "../src/schemas/manifest";
 
-export const SCHEMA_PATH = fileURLToPath(new URL("../adapters/schema.json", import.meta.url));
+// Paths as strings: scripts are type-checked with both Node's and the Workers'
+// URL types in scope, which fileURLToPath(URL) does not accept.
+export const SCHEMA_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../adapters/schema.json");
 
 export function buildManifestJsonSchema(): Record<string, unknown> {
   // io "input": fields with defaults (timeout_ms, allow_pinning, placement)

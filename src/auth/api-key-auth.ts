@@ -4,7 +4,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { invalidApiKey } from "../errors";
-import { getSnapshot } from "../registry/registry-cache";
+import { getSnapshot, getTenant } from "../registry/registry-cache";
 import { sha256Hex } from "./hash-key";
 
 export interface ApiKeyAuthOptions {
@@ -27,7 +27,7 @@ export function apiKeyAuth(options: ApiKeyAuthOptions = {}) {
     }
     const snapshot = await getSnapshot(c.env, (p) => c.executionCtx.waitUntil(p));
     const entry = snapshot.keys.get(await sha256Hex(key));
-    const tenant = entry && snapshot.tenants.get(entry.tenantId);
+    const tenant = entry && (await getTenant(c.env, entry.tenantId));
     if (!entry || !tenant) throw invalidApiKey();
     c.set("tenant", tenant);
     c.set("apiKeyId", entry.keyId);

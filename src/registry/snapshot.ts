@@ -1,7 +1,7 @@
-// The whole registry as one immutable value: API keys and every tenant's
-// compiled manifest. An isolate swaps snapshots wholesale; nobody mutates one.
-import type { TenantSnapshot } from "./compile-tenant";
-
+// The registry as immutable values: API keys and which tenants exist (with
+// their current manifest version) in one small Snapshot, and each tenant's
+// compiled manifest in its own TenantSnapshot, compiled on first use. An
+// isolate swaps them wholesale; nobody mutates one.
 export interface KeyEntry {
   keyId: string;
   tenantId: string;
@@ -13,5 +13,6 @@ export interface Snapshot {
   readonly loadedAt: number;
   /** sha256(key) → owner. */
   readonly keys: ReadonlyMap<string, KeyEntry>;
-  readonly tenants: ReadonlyMap<string, TenantSnapshot>;
+  /** tenant id → current manifest version. */
+  readonly tenants: ReadonlyMap<string, number>;
 }

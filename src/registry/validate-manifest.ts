@@ -24,7 +24,7 @@ export function validateManifest(input: unknown): ManifestValidation {
     // zod's default for a missing field is "expected string, received undefined".
     error: (issue) => (issue.code === "invalid_type" && issue.input === undefined ? "is required" : undefined),
   });
-  if (!parsed.success) return { ok: false, issues: zodIssuesToPointers(parsed.error.issues, []) };
+  if (!parsed.success) return { ok: false, issues: unique(zodIssuesToPointers(parsed.error.issues, [])) };
   const issues = semanticIssues(parsed.data);
   return issues.length > 0 ? { ok: false, issues } : { ok: true, manifest: parsed.data };
 }
@@ -42,6 +42,17 @@ export function toJsonPointer(path: readonly PropertyKey[]): string {
 }
 
 type ZodIssue = z.core.$ZodIssue;
+
+/** Two checks on one field can fail with the same message (base_url's pattern and its refinement). */
+function unique(issues: ManifestIssue[]): ManifestIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.pointer}\n${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
 
 function zodIssuesToPointers(issues: readonly ZodIssue[], prefix: readonly PropertyKey[]): ManifestIssue[] {
   const out: ManifestIssue[] = [];
@@ -62,10 +73,14 @@ function zodIssuesToPointers(issues: readonly ZodIssue[], prefix: readonly Prope
         break;
       }
       case "unrecognized_keys":
-        for (const key of issue.keys) out.push({ pointer: toJsonPointer([...path, key]), message: `unknown field "${key}"` });
+        for (const key of issue.keys)
+          out.push({ pointer: toJsonPointer([...path, key]), message: `unknown field "${key}"` });
         break;
       case "invalid_key":
-        out.push({ pointer: toJsonPointer(path), message: `invalid key: ${issue.issues[0]?.message ?? issue.message}` });
+        out.push({
+          pointer: toJsonPointer(path),
+          message: `invalid key: ${issue.issues[0]?.message ?? issue.message}`,
+        });
         break;
       default:
         out.push({ pointer: toJsonPointer(path), message: issue.message });
@@ -191,7 +206,8 @@ function findFallbackCycles(
     stack.push(task);
     for (const edge of edges.get(task) ?? []) {
       const s = state.get(edge.to);
-      if (s === "active") found.push({ pointer: edge.pointer, path: [...stack.slice(stack.indexOf(edge.to)), edge.to] });
+      if (s === "active")
+        found.push({ pointer: edge.pointer, path: [...stack.slice(stack.indexOf(edge.to)), edge.to] });
       else if (s === undefined) visit(edge.to);
     }
     stack.pop();

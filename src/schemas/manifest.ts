@@ -70,10 +70,7 @@ export const UpstreamSchema = z
     // a client rarely waits more than a few minutes; 5 min is the ceiling.
     timeout_ms: z.number().int().min(100).max(300_000).default(30_000),
     headers: z
-      .record(
-        z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be an HTTP header name"),
-        z.string().max(1024),
-      )
+      .record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be an HTTP header name"), z.string().max(1024))
       .optional()
       .describe("static extra request headers"),
   })
@@ -89,7 +86,9 @@ export const AdapterSchema = z
       .string()
       .min(1)
       .max(256)
-      .describe("what the upstream calls it: a vLLM LoRA name, a LoRAX adapter id, a Workers AI fine-tune, an OpenAI ft: model"),
+      .describe(
+        "what the upstream calls it: a vLLM LoRA name, a LoRAX adapter id, a Workers AI fine-tune, an OpenAI ft: model",
+      ),
   })
   .describe("one adapter VERSION (a LoRA adapter or a fine-tune)");
 

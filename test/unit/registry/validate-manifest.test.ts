@@ -31,43 +31,128 @@ describe("validateManifest", () => {
   });
 
   const semantic: Row[] = [
-    { name: "target names no adapter version", mutate: (m) => void (m.tasks[0].rules[0].target = "a-v9"), pointer: "/tasks/0/rules/0/target", message: /names no adapter version: "a-v9"/ },
+    {
+      name: "target names no adapter version",
+      mutate: (m) => void (m.tasks[0].rules[0].target = "a-v9"),
+      pointer: "/tasks/0/rules/0/target",
+      message: /names no adapter version: "a-v9"/,
+    },
     {
       name: "split entry names no adapter version",
-      mutate: (m) => void (m.tasks[0].rules[4].target = { split: [{ version: "a-v1", weight: 1 }, { version: "zz", weight: 1 }] }),
+      mutate: (m) =>
+        void (m.tasks[0].rules[4].target = {
+          split: [
+            { version: "a-v1", weight: 1 },
+            { version: "zz", weight: 1 },
+          ],
+        }),
       pointer: "/tasks/0/rules/4/target/split/1/version",
       message: /names no adapter version: "zz"/,
     },
     {
       name: "split with no positive weight",
-      mutate: (m) => void (m.tasks[0].rules[4].target = { split: [{ version: "a-v1", weight: 0 }, { version: "a-v2", weight: 0 }] }),
+      mutate: (m) =>
+        void (m.tasks[0].rules[4].target = {
+          split: [
+            { version: "a-v1", weight: 0 },
+            { version: "a-v2", weight: 0 },
+          ],
+        }),
       pointer: "/tasks/0/rules/4/target/split",
       message: /positive weight/,
     },
     {
       name: "split lists a version twice",
-      mutate: (m) => void (m.tasks[0].rules[4].target = { split: [{ version: "a-v1", weight: 1 }, { version: "a-v1", weight: 1 }] }),
+      mutate: (m) =>
+        void (m.tasks[0].rules[4].target = {
+          split: [
+            { version: "a-v1", weight: 1 },
+            { version: "a-v1", weight: 1 },
+          ],
+        }),
       pointer: "/tasks/0/rules/4/target/split/1/version",
       message: /listed twice/,
     },
-    { name: "fallback names no adapter version", mutate: (m) => void (m.tasks[0].rules[0].fallback = ["nope"]), pointer: "/tasks/0/rules/0/fallback/0", message: /names no adapter version: "nope"/ },
-    { name: "fallback names no task", mutate: (m) => void (m.tasks[0].rules[0].fallback = ["a-v1", "task:nope"]), pointer: "/tasks/0/rules/0/fallback/1", message: /names no task: "nope"/ },
-    { name: "fallback lists an entry twice", mutate: (m) => void (m.tasks[0].rules[0].fallback = ["a-v1", "a-v1"]), pointer: "/tasks/0/rules/0/fallback/1", message: /listed twice/ },
-    { name: "fallback cycle: chain revisits the rule's own target", mutate: (m) => void (m.tasks[0].rules[0].fallback = ["a-v1", "a-v3"]), pointer: "/tasks/0/rules/0/fallback/1", message: /fallback cycle.*own target "a-v3"/ },
-    { name: "fallback cycle: task to itself", mutate: (m) => void (m.tasks[1].rules[0].fallback = ["task:faq"]), pointer: "/tasks/1/rules/0/fallback/0", message: /fallback cycle: faq -> faq/ },
     {
+      name: "fallback names no adapter version",
+      mutate: (m) => void (m.tasks[0].rules[0].fallback = ["nope"]),
+      pointer: "/tasks/0/rules/0/fallback/0",
+      message: /names no adapter version: "nope"/,
+    },
+    {
+      name: "fallback names no task",
+      mutate: (m) => void (m.tasks[0].rules[0].fallback = ["a-v1", "task:nope"]),
+      pointer: "/tasks/0/rules/0/fallback/1",
+      message: /names no task: "nope"/,
+    },
+    {
+      name: "fallback lists an entry twice",
+      mutate: (m) => void (m.tasks[0].rules[0].fallback = ["a-v1", "a-v1"]),
+      pointer: "/tasks/0/rules/0/fallback/1",
+      message: /listed twice/,
+    },
+    {
+      name: "fallback cycle: chain revisits the rule's own target",
+      mutate: (m) => void (m.tasks[0].rules[0].fallback = ["a-v1", "a-v3"]),
+      pointer: "/tasks/0/rules/0/fallback/1",
+      message: /fallback cycle.*own target "a-v3"/,
+    },
+    {
+      name: "fallback cycle: task to itself",
+      mutate: (m) => void (m.tasks[1].rules[0].fallback = ["task:faq"]),
+      pointer: "/tasks/1/rules/0/fallback/0",
+      message: /fallback cycle: faq -> faq/,
+    },
+    {
+      // faq -> dyn closes chat -> faq -> dyn -> chat (and faq -> dyn -> faq);
+      // each cycle is reported once, at the entry where the search closes it.
       name: "fallback cycle: across tasks",
       mutate: (m) => void (m.tasks[1].rules[0].fallback = ["a-v1", "task:dyn"]),
-      pointer: "/tasks/1/rules/0/fallback/1",
-      message: /fallback cycle: (chat -> faq -> dyn -> chat|faq -> dyn -> (chat -> )?faq)/,
+      pointer: "/tasks/2/rules/0/fallback/0",
+      message: /fallback cycle: chat -> faq -> dyn -> chat/,
     },
-    { name: "duplicate rule id", mutate: (m) => void (m.tasks[0].rules[1].id = "vip"), pointer: "/tasks/0/rules/1/id", message: /duplicate rule id "vip"/ },
-    { name: "duplicate task name", mutate: (m) => void (m.tasks[2].name = "faq"), pointer: "/tasks/2/name", message: /duplicate task name "faq"/ },
-    { name: "adapter names no upstream", mutate: (m) => void (m.adapters[0].upstream = "gone"), pointer: "/adapters/0/upstream", message: /names no upstream: "gone"/ },
-    { name: "duplicate adapter version", mutate: (m) => void (m.adapters[1].version = "a-v1"), pointer: "/adapters/1/version", message: /duplicate adapter version "a-v1"/ },
-    { name: "duplicate upstream id", mutate: (m) => void (m.upstreams[1].id = "up"), pointer: "/upstreams/1/id", message: /duplicate upstream id/ },
-    { name: "openai-compatible without base_url", mutate: (m) => void delete m.upstreams[0].base_url, pointer: "/upstreams/0/base_url", message: /required for an openai-compatible/ },
-    { name: "workers-ai with base_url", mutate: (m) => void (m.upstreams[1].base_url = "https://x.test"), pointer: "/upstreams/1/base_url", message: /not allowed for a workers-ai/ },
+    {
+      name: "duplicate rule id",
+      mutate: (m) => void (m.tasks[0].rules[1].id = "vip"),
+      pointer: "/tasks/0/rules/1/id",
+      message: /duplicate rule id "vip"/,
+    },
+    {
+      name: "duplicate task name",
+      mutate: (m) => void (m.tasks[2].name = "faq"),
+      pointer: "/tasks/2/name",
+      message: /duplicate task name "faq"/,
+    },
+    {
+      name: "adapter names no upstream",
+      mutate: (m) => void (m.adapters[0].upstream = "gone"),
+      pointer: "/adapters/0/upstream",
+      message: /names no upstream: "gone"/,
+    },
+    {
+      name: "duplicate adapter version",
+      mutate: (m) => void (m.adapters[1].version = "a-v1"),
+      pointer: "/adapters/1/version",
+      message: /duplicate adapter version "a-v1"/,
+    },
+    {
+      name: "duplicate upstream id",
+      mutate: (m) => void (m.upstreams[1].id = "up"),
+      pointer: "/upstreams/1/id",
+      message: /duplicate upstream id/,
+    },
+    {
+      name: "openai-compatible without base_url",
+      mutate: (m) => void delete m.upstreams[0].base_url,
+      pointer: "/upstreams/0/base_url",
+      message: /required for an openai-compatible/,
+    },
+    {
+      name: "workers-ai with base_url",
+      mutate: (m) => void (m.upstreams[1].base_url = "https://x.test"),
+      pointer: "/upstreams/1/base_url",
+      message: /not allowed for a workers-ai/,
+    },
     {
       name: '"*" audience at task level',
       mutate: (m) => void (m.tasks[0].tone = [{ name: "x", version: "1", audience: "*", system_prompt: "Be nice." }]),
@@ -87,26 +172,85 @@ describe("validateManifest", () => {
   ];
 
   const structural: Row[] = [
-    { name: "base_url that is not http(s)", mutate: (m) => void (m.upstreams[0].base_url = "ftp://files.test/v1"), pointer: "/upstreams/0/base_url", message: /http\(s\) URL/ },
-    { name: "base_url that does not parse", mutate: (m) => void (m.upstreams[0].base_url = "http://[bad"), pointer: "/upstreams/0/base_url", message: /http\(s\) URL/ },
-    { name: "missing required field", mutate: (m) => void delete (m as Partial<M>).tenant, pointer: "/tenant", message: /is required/ },
-    { name: "tenant not a slug", mutate: (m) => void (m.tenant = "Shop Inc"), pointer: "/tenant", message: /lowercase slug/ },
-    { name: "unknown field (typo)", mutate: (m) => void ((m.tasks[0].rules[0] as Record<string, unknown>).fallbacks = []), pointer: "/tasks/0/rules/0/fallbacks", message: /unknown field "fallbacks"/ },
-    { name: "predicate of no known kind", mutate: (m) => void (m.tasks[0].rules[0].when = { "metadata.tier": { is: "vip" } as never }), pointer: "/tasks/0/rules/0/when/metadata.tier", message: /exactly one of/ },
-    { name: "predicate with a wrong value type", mutate: (m) => void (m.tasks[0].rules[0].when = { "metadata.tier": { equals: 3 } as never }), pointer: "/tasks/0/rules/0/when/metadata.tier/equals", message: /string/ },
-    { name: "unknown fact path", mutate: (m) => void (m.tasks[0].rules[0].when = { tier: { equals: "vip" } }), pointer: "/tasks/0/rules/0/when/tier", message: /fact path/ },
+    {
+      name: "base_url that is not http(s)",
+      mutate: (m) => void (m.upstreams[0].base_url = "ftp://files.test/v1"),
+      pointer: "/upstreams/0/base_url",
+      message: /http\(s\) URL/,
+    },
+    {
+      name: "base_url that does not parse",
+      mutate: (m) => void (m.upstreams[0].base_url = "http://[bad"),
+      pointer: "/upstreams/0/base_url",
+      message: /http\(s\) URL/,
+    },
+    {
+      name: "missing required field",
+      mutate: (m) => void delete (m as Partial<M>).tenant,
+      pointer: "/tenant",
+      message: /is required/,
+    },
+    {
+      name: "tenant not a slug",
+      mutate: (m) => void (m.tenant = "Shop Inc"),
+      pointer: "/tenant",
+      message: /lowercase slug/,
+    },
+    {
+      name: "unknown field (typo)",
+      mutate: (m) => void ((m.tasks[0].rules[0] as Record<string, unknown>).fallbacks = []),
+      pointer: "/tasks/0/rules/0/fallbacks",
+      message: /unknown field "fallbacks"/,
+    },
+    {
+      name: "predicate of no known kind",
+      mutate: (m) => void (m.tasks[0].rules[0].when = { "metadata.tier": { is: "vip" } as never }),
+      pointer: "/tasks/0/rules/0/when/metadata.tier",
+      message: /exactly one of/,
+    },
+    {
+      name: "predicate with a wrong value type",
+      mutate: (m) => void (m.tasks[0].rules[0].when = { "metadata.tier": { equals: 3 } as never }),
+      pointer: "/tasks/0/rules/0/when/metadata.tier/equals",
+      message: /string/,
+    },
+    {
+      name: "unknown fact path",
+      mutate: (m) => void (m.tasks[0].rules[0].when = { tier: { equals: "vip" } }),
+      pointer: "/tasks/0/rules/0/when/tier",
+      message: /fact path/,
+    },
     {
       name: "negative split weight",
       mutate: (m) => void (m.tasks[0].rules[4].target = { split: [{ version: "a-v1", weight: -1 }] }),
       pointer: "/tasks/0/rules/4/target/split/0/weight",
       message: />=0|too small/i,
     },
-    { name: "target of the wrong type", mutate: (m) => void (m.tasks[0].rules[0].target = 7 as never), pointer: "/tasks/0/rules/0/target", message: /adapter version or \{split/ },
-    { name: "fallback entry of the wrong form", mutate: (m) => void (m.tasks[0].rules[0].fallback = ["task:"]), pointer: "/tasks/0/rules/0/fallback/0", message: /task:<task name>/ },
+    {
+      name: "target of the wrong type",
+      mutate: (m) => void (m.tasks[0].rules[0].target = 7 as never),
+      pointer: "/tasks/0/rules/0/target",
+      message: /adapter version or \{split/,
+    },
+    {
+      name: "fallback entry of the wrong form",
+      mutate: (m) => void (m.tasks[0].rules[0].fallback = ["task:"]),
+      pointer: "/tasks/0/rules/0/fallback/0",
+      message: /task:<task name>/,
+    },
     {
       name: "tone preset default outside its limits",
       mutate: (m) =>
-        void (m.tone = [{ name: "c", version: "1", audience: "customer", system_prompt: "Hi.", defaults: { temperature: 0.9 }, limits: { temperature: { max: 0.7 } } }]),
+        void (m.tone = [
+          {
+            name: "c",
+            version: "1",
+            audience: "customer",
+            system_prompt: "Hi.",
+            defaults: { temperature: 0.9 },
+            limits: { temperature: { max: 0.7 } },
+          },
+        ]),
       pointer: "/tone/0/defaults/temperature",
       message: /outside limits/,
     },

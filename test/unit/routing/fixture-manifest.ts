@@ -2,6 +2,8 @@
 // rule order, splits, static and request-dependent `task:` fallbacks, pinning.
 // Tests clone it (fixtureManifest()) and mutate the clone.
 import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { compileTenant, type TenantSnapshot } from "../../../src/registry/compile-tenant";
 import { formatIssues, validateManifest } from "../../../src/registry/validate-manifest";
 import type { ManifestInput } from "../../../src/schemas/manifest";
@@ -22,7 +24,13 @@ const FIXTURE: ManifestInput = {
     { name: "b", version: "b-v1", upstream: up, base_model: base, served_name: "shop-b-v1" },
     { name: "c", version: "c-v1", upstream: up, base_model: base, served_name: "shop-c-v1" },
     { name: "d", version: "d-v1", upstream: up, base_model: base, served_name: "shop-d-v1" },
-    { name: "edge", version: "edge-v1", upstream: "ai", base_model: "@cf/mistral/mistral-7b-instruct-v0.2-lora", served_name: "shop-edge-v1" },
+    {
+      name: "edge",
+      version: "edge-v1",
+      upstream: "ai",
+      base_model: "@cf/mistral/mistral-7b-instruct-v0.2-lora",
+      served_name: "shop-edge-v1",
+    },
   ],
   tasks: [
     {
@@ -40,7 +48,12 @@ const FIXTURE: ManifestInput = {
         { id: "eu", when: { region: { in: ["eu-west", "eu-central"] } }, target: "edge-v1", fallback: ["a-v1"] },
         {
           id: "default",
-          target: { split: [{ version: "a-v1", weight: 50 }, { version: "a-v2", weight: 50 }] },
+          target: {
+            split: [
+              { version: "a-v1", weight: 50 },
+              { version: "a-v2", weight: 50 },
+            ],
+          },
           fallback: ["task:faq", "edge-v1"],
         },
       ],
@@ -53,7 +66,12 @@ const FIXTURE: ManifestInput = {
         { id: "dev", when: { audience: { equals: "developer" } }, target: "c-v1", fallback: ["task:chat"] },
         {
           id: "default",
-          target: { split: [{ version: "c-v1", weight: 0 }, { version: "d-v1", weight: 1 }] },
+          target: {
+            split: [
+              { version: "c-v1", weight: 0 },
+              { version: "d-v1", weight: 1 },
+            ],
+          },
           fallback: ["task:faq"],
         },
       ],
@@ -83,7 +101,8 @@ export function fixtureManifest(): ManifestInput {
 
 /** A demo manifest from adapters/, parsed but not validated. */
 export function demoManifest(tenant: "acme" | "globex"): unknown {
-  return JSON.parse(readFileSync(new URL(`../../../adapters/${tenant}.json`, import.meta.url), "utf8"));
+  const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), `../../../adapters/${tenant}.json`);
+  return JSON.parse(readFileSync(file, "utf8"));
 }
 
 /** Validate and compile, failing loudly: tests of resolution start from valid input. */

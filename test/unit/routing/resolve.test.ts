@@ -10,7 +10,12 @@ const resolve = (facts: Facts): RouteResult => resolveRoute(snap, { requestId: "
 /** Versions as strings, so failures read well. */
 function summary(r: RouteResult) {
   return r.ok
-    ? { rule: r.rule, primary: r.primary.adapter.version, fallbacks: r.fallbacks.map((t) => t.adapter.version), pinned: r.pinned }
+    ? {
+        rule: r.rule,
+        primary: r.primary.adapter.version,
+        fallbacks: r.fallbacks.map((t) => t.adapter.version),
+        pinned: r.pinned,
+      }
     : { reason: r.reason };
 }
 
@@ -27,21 +32,105 @@ const onV2 = userOn("a-v2");
 
 describe("resolveRoute: predicates and rule order", () => {
   const rows: { name: string; facts: Facts; rule: string; primary: string; fallbacks: string[] }[] = [
-    { name: "equals matches", facts: { model: "chat", user: onV1, metadata: { tier: "vip" } }, rule: "vip", primary: "a-v3", fallbacks: ["a-v1"] },
-    { name: "equals is exact (case)", facts: { model: "chat", user: onV1, metadata: { tier: "VIP" } }, rule: "default", primary: "a-v1", fallbacks: ["b-v1", "edge-v1"] },
-    { name: "prefix matches", facts: { model: "chat", user: "staff-7" }, rule: "staff", primary: "a-v2", fallbacks: ["b-v1", "a-v1"] },
-    { name: "prefix needs the fact", facts: { model: "chat", user: onV2 }, rule: "default", primary: "a-v2", fallbacks: ["b-v1", "a-v1", "edge-v1"] },
-    { name: "rule order: first match wins", facts: { model: "chat", user: "staff-7", metadata: { tier: "vip" } }, rule: "vip", primary: "a-v3", fallbacks: ["a-v1"] },
-    { name: "in + exists: all conditions hold", facts: { model: "chat", user: onV1, audience: "tester", metadata: { beta: "" } }, rule: "beta", primary: "a-v2", fallbacks: ["a-v3"] },
-    { name: "in: value not listed", facts: { model: "chat", user: onV1, audience: "customer", metadata: { beta: "1" } }, rule: "default", primary: "a-v1", fallbacks: ["b-v1", "edge-v1"] },
-    { name: "exists: key missing", facts: { model: "chat", user: onV1, audience: "developer", metadata: {} }, rule: "default", primary: "a-v1", fallbacks: ["b-v1", "edge-v1"] },
-    { name: "region in", facts: { model: "chat", user: onV1, region: "eu-central" }, rule: "eu", primary: "edge-v1", fallbacks: ["a-v1"] },
-    { name: "region absent", facts: { model: "chat", user: onV1 }, rule: "default", primary: "a-v1", fallbacks: ["b-v1", "edge-v1"] },
+    {
+      name: "equals matches",
+      facts: { model: "chat", user: onV1, metadata: { tier: "vip" } },
+      rule: "vip",
+      primary: "a-v3",
+      fallbacks: ["a-v1"],
+    },
+    {
+      name: "equals is exact (case)",
+      facts: { model: "chat", user: onV1, metadata: { tier: "VIP" } },
+      rule: "default",
+      primary: "a-v1",
+      fallbacks: ["b-v1", "edge-v1"],
+    },
+    {
+      name: "prefix matches",
+      facts: { model: "chat", user: "staff-7" },
+      rule: "staff",
+      primary: "a-v2",
+      fallbacks: ["b-v1", "a-v1"],
+    },
+    {
+      name: "prefix needs the fact",
+      facts: { model: "chat", user: onV2 },
+      rule: "default",
+      primary: "a-v2",
+      fallbacks: ["b-v1", "a-v1", "edge-v1"],
+    },
+    {
+      name: "rule order: first match wins",
+      facts: { model: "chat", user: "staff-7", metadata: { tier: "vip" } },
+      rule: "vip",
+      primary: "a-v3",
+      fallbacks: ["a-v1"],
+    },
+    {
+      name: "in + exists: all conditions hold",
+      facts: { model: "chat", user: onV1, audience: "tester", metadata: { beta: "" } },
+      rule: "beta",
+      primary: "a-v2",
+      fallbacks: ["a-v3"],
+    },
+    {
+      name: "in: value not listed",
+      facts: { model: "chat", user: onV1, audience: "customer", metadata: { beta: "1" } },
+      rule: "default",
+      primary: "a-v1",
+      fallbacks: ["b-v1", "edge-v1"],
+    },
+    {
+      name: "exists: key missing",
+      facts: { model: "chat", user: onV1, audience: "developer", metadata: {} },
+      rule: "default",
+      primary: "a-v1",
+      fallbacks: ["b-v1", "edge-v1"],
+    },
+    {
+      name: "region in",
+      facts: { model: "chat", user: onV1, region: "eu-central" },
+      rule: "eu",
+      primary: "edge-v1",
+      fallbacks: ["a-v1"],
+    },
+    {
+      name: "region absent",
+      facts: { model: "chat", user: onV1 },
+      rule: "default",
+      primary: "a-v1",
+      fallbacks: ["b-v1", "edge-v1"],
+    },
     { name: "exists false: no user", facts: { model: "strict" }, rule: "guest", primary: "d-v1", fallbacks: [] },
-    { name: "exists false fails, next rule", facts: { model: "strict", user: "u", metadata: { member: "yes" } }, rule: "members", primary: "c-v1", fallbacks: [] },
-    { name: "inherited metadata keys are absent", facts: { model: "proto", metadata: {} }, rule: "default", primary: "d-v1", fallbacks: [] },
-    { name: "own metadata key is present", facts: { model: "proto", metadata: { constructor: "x" } }, rule: "has-ctor", primary: "c-v1", fallbacks: [] },
-    { name: "zero-weight split entry is never chosen", facts: { model: "dyn", user: "anyone" }, rule: "default", primary: "d-v1", fallbacks: ["b-v1", "a-v1"] },
+    {
+      name: "exists false fails, next rule",
+      facts: { model: "strict", user: "u", metadata: { member: "yes" } },
+      rule: "members",
+      primary: "c-v1",
+      fallbacks: [],
+    },
+    {
+      name: "inherited metadata keys are absent",
+      facts: { model: "proto", metadata: {} },
+      rule: "default",
+      primary: "d-v1",
+      fallbacks: [],
+    },
+    {
+      name: "own metadata key is present",
+      facts: { model: "proto", metadata: { constructor: "x" } },
+      rule: "has-ctor",
+      primary: "c-v1",
+      fallbacks: [],
+    },
+    {
+      name: "zero-weight split entry is never chosen",
+      facts: { model: "dyn", user: "anyone" },
+      rule: "default",
+      primary: "d-v1",
+      fallbacks: ["b-v1", "a-v1"],
+    },
   ];
   it.each(rows)("$name", ({ facts, rule, primary, fallbacks }) => {
     expect(summary(resolve(facts))).toEqual({ rule, primary, fallbacks, pinned: false });
@@ -66,11 +155,36 @@ describe("resolveRoute: failures", () => {
 
 describe("resolveRoute: pinning", () => {
   it.each([
-    { name: "a split version; chain of the default rule minus it", facts: { model: "chat@a-v2", user: onV1 }, primary: "a-v2", fallbacks: ["b-v1", "a-v1", "edge-v1"] },
-    { name: "a version named only in a fallback", facts: { model: "chat@edge-v1", user: onV1 }, primary: "edge-v1", fallbacks: ["b-v1", "a-v1"] },
-    { name: "chain of the first matching rule", facts: { model: "chat@a-v3", metadata: { tier: "vip" } }, primary: "a-v3", fallbacks: ["a-v1"] },
-    { name: "the pinned version leaves the chain", facts: { model: "chat@a-v1", metadata: { tier: "vip" } }, primary: "a-v1", fallbacks: [] },
-    { name: "request-dependent chain", facts: { model: "dyn@d-v1", user: onV2, audience: "developer" }, primary: "d-v1", fallbacks: ["a-v2", "b-v1", "a-v1", "edge-v1"] },
+    {
+      name: "a split version; chain of the default rule minus it",
+      facts: { model: "chat@a-v2", user: onV1 },
+      primary: "a-v2",
+      fallbacks: ["b-v1", "a-v1", "edge-v1"],
+    },
+    {
+      name: "a version named only in a fallback",
+      facts: { model: "chat@edge-v1", user: onV1 },
+      primary: "edge-v1",
+      fallbacks: ["b-v1", "a-v1"],
+    },
+    {
+      name: "chain of the first matching rule",
+      facts: { model: "chat@a-v3", metadata: { tier: "vip" } },
+      primary: "a-v3",
+      fallbacks: ["a-v1"],
+    },
+    {
+      name: "the pinned version leaves the chain",
+      facts: { model: "chat@a-v1", metadata: { tier: "vip" } },
+      primary: "a-v1",
+      fallbacks: [],
+    },
+    {
+      name: "request-dependent chain",
+      facts: { model: "dyn@d-v1", user: onV2, audience: "developer" },
+      primary: "d-v1",
+      fallbacks: ["a-v2", "b-v1", "a-v1", "edge-v1"],
+    },
   ])("$name", ({ facts, primary, fallbacks }) => {
     expect(summary(resolve(facts))).toEqual({ rule: "pinned", primary, fallbacks, pinned: true });
   });
@@ -83,7 +197,10 @@ describe("resolveRoute: fallback chains", () => {
   });
 
   it("drops the chosen primary and duplicates", () => {
-    expect(summary(resolve({ model: "chat", user: onV1 }))).toMatchObject({ primary: "a-v1", fallbacks: ["b-v1", "edge-v1"] });
+    expect(summary(resolve({ model: "chat", user: onV1 }))).toMatchObject({
+      primary: "a-v1",
+      fallbacks: ["b-v1", "edge-v1"],
+    });
     expect(summary(resolve({ model: "chat", user: "staff-1" }))).toMatchObject({ fallbacks: ["b-v1", "a-v1"] });
   });
 
@@ -95,7 +212,9 @@ describe("resolveRoute: fallback chains", () => {
       fallbacks: ["a-v2", "b-v1", "a-v1", "edge-v1"],
       pinned: false,
     });
-    expect(summary(resolve({ model: "dyn", audience: "developer", user: "x", metadata: { tier: "vip" } }))).toMatchObject({
+    expect(
+      summary(resolve({ model: "dyn", audience: "developer", user: "x", metadata: { tier: "vip" } })),
+    ).toMatchObject({
       fallbacks: ["a-v3", "a-v1"],
     });
   });
@@ -115,7 +234,8 @@ describe("resolveRoute: split stickiness", () => {
   };
 
   it("keys on the user, whatever the request id", () => {
-    for (const requestId of ["r1", "r2", "r3", "r4"]) expect(version({ model: "chat", user: onV2, requestId })).toBe("a-v2");
+    for (const requestId of ["r1", "r2", "r3", "r4"])
+      expect(version({ model: "chat", user: onV2, requestId })).toBe("a-v2");
   });
 
   it("keys on the request id when there is no user (or an empty one)", () => {

@@ -7,7 +7,11 @@ import { compileValid, demoManifest, fixtureManifest } from "./fixture-manifest"
 
 const USERS = 100_000;
 
-function shares(snapshot: ReturnType<typeof compileValid>, model: string, key: (i: number) => { user?: string; requestId: string }) {
+function shares(
+  snapshot: ReturnType<typeof compileValid>,
+  model: string,
+  key: (i: number) => { user?: string; requestId: string },
+) {
   const counts = new Map<string, number>();
   for (let i = 0; i < USERS; i++) {
     const r = resolveRoute(snapshot, { model, ...key(i) });
@@ -68,7 +72,8 @@ describe("weighted split", () => {
       const a = resolveRoute(before, facts);
       const b = resolveRoute(after, facts);
       // Growing v2's slice may move v1 users to v2, never v2 users to v1.
-      if (a.ok && a.primary.adapter.version === "support-v2") expect(b.ok && b.primary.adapter.version).toBe("support-v2");
+      if (a.ok && a.primary.adapter.version === "support-v2")
+        expect(b.ok && b.primary.adapter.version).toBe("support-v2");
     }
   });
 });

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { compileTenant, findTonePreset } from "../../../src/registry/compile-tenant";
+import { validateManifest } from "../../../src/registry/validate-manifest";
+import type { Manifest } from "../../../src/schemas/manifest";
+import { compileValid, demoManifest, fixtureManifest } from "../routing/fixture-manifest";
+
+function parsed(input: unknown): Manifest {
+  const result = validateManifest(input);
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+  return result.manifest;
+}
+
+describe("compileTenant", () => {
+  it("indexes upstreams, adapter versions (with their upstream) and tasks", () => {
+    const snap = compileValid(fixtureManifest(), 7);
+    expect(snap.tenant).toBe("shop");
+    expect(snap.displayName).toBe("shop");
+    expect(snap.manifestVersion).toBe(7);
+    expect(snap.compiledAt).toBe(0);
+    expect([...snap.upstreams.keys()]).toEqual(["up", "ai"]);
+    expect(snap.adapters.get("edge-v1")!.upstream).toBe(snap.upstreams.get("ai"));
+    expect(snap.adapters.get("a-v1")!.adapter.served_name).toBe("shop-a-v1");
+    expect([...snap.tasks.keys()]).toEqual(["chat", "faq", "dyn", "strict", "proto", "closed"]);
+  });
+
+  it("records which versions a task may pin: those its rules name", () => {
+    const chat = compileValid(fixtureManifest()).tasks.get("chat")!;
+    expect([...chat.versions.keys()].sort()).toEqual(["a-v1", "a-v2", "a-v3", "edge-v1"]);
+  });
+
+  it("turns splits into cumulative weights", () => {
+    const rule = compileValid(fixtureManifest()).tasks.get("dyn")!.rules[1];
+    expect(rule.cumulative).toEqual([0, 1]);
+    expect(rule.totalWeight).toBe(1);
+  });
+
+  it("flattens fallback chains that do not depend on the request, one per possible primary", () => {
+    const snap = compileValid(fixtureManifest());
+    const v = (list: readonly { adapter: { version: string } }[] | null | undefined) =>
+      list?.map((t) => t.adapter.version);
+    const chatDefault = snap.tasks.get("chat")!.rules[4];
+    expect(chatDefault.steps).toEqual([]);
+    expect(chatDefault.chainFor!.map(v)).toEqual([
+      ["b-v1", "edge-v1"],
+      ["b-v1", "a-v1", "edge-v1"],
+    ]);
+    // a-v2 is not in the chain, so its entry is the full chain itself.
+    expect(chatDefault.chainFor![1]).toBe(chatDefault.fullChain);
+    // task:chat depends on the request (its first rule has a condition).
+    const dynDev = snap.tasks.get("dyn")!.rules[0];
+    expect(dynDev.chainFor).toBeNull();
+    expect(dynDev.steps.map((s) => s.kind)).toEqual(["task"]);
+  });
+
+  it("is immutable and independent of the manifest object it came from", () => {
+    const manifest = parsed(fixtureManifest());
+    const snap = compileTenant(manifest, { manifestVersion: 1 });
+    manifest.tasks[0].rules[0].target = "a-v1";
+    manifest.adapters[0].served_name = "changed";
+    expect(snap.manifest.tasks[0].rules[0].target).toBe("a-v3");
+    expect(snap.adapters.get("a-v1")!.adapter.served_name).toBe("shop-a-v1");
+    expect(Object.isFrozen(snap)).toBe(true);
+    expect(Object.isFrozen(snap.manifest.tasks[0].rules[0])).toBe(true);
+    expect(Object.isFrozen(snap.tasks.get("chat")!.rules[0])).toBe(true);
+    expect(Object.isFrozen(snap.adapters.get("a-v1")!.upstream)).toBe(true);
+  });
+
+  it("throws on references a validated manifest cannot have", () => {
+    const manifest = structuredClone(parsed(fixtureManifest()));
+    manifest.tasks[0].rules[0].target = "ghost";
+    expect(() => compileTenant(manifest, { manifestVersion: 1 })).toThrow(/unknown adapter version ghost/);
+  });
+});
+
+describe("findTonePreset", () => {
+  const acme = compileValid(demoManifest("acme"));
+  it.each([
+    { task: "billing", audience: "customer", preset: "billing-customer", why: "task + audience first" },
+    { task: "support", audience: "customer", preset: "customer", why: "then tenant + audience" },
+    { task: "billing", audience: "developer", preset: "developer", why: "task has no preset for it" },
+    { task: "support", audience: "partner", preset: "default", why: "then the tenant default" },
+    { task: "support", audience: undefined, preset: "default", why: "no audience: tenant default" },
+    { task: "unknown", audience: "executive", preset: "executive", why: "unknown task: tenant level" },
+  ])("$task/$audience -> $preset ($why)", ({ task, audience, preset }) => {
+    expect(findTonePreset(acme, task, audience)?.name).toBe(preset);
+  });
+
+  it("is null when nothing applies", () => {
+    expect(findTonePreset(compileValid(fixtureManifest()), "chat", "customer")).toBeNull();
+  });
+});
