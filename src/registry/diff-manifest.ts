@@ -47,7 +47,8 @@ function diffTask(out: ManifestChange[], path: string, before: Task, after: Task
   keyed(out, `${path}/rules`, before.rules, after.rules, (r: Rule) => r.id);
   const beforeIds = before.rules.map((r) => r.id);
   const afterIds = after.rules.map((r) => r.id);
-  if (precedenceChanged(beforeIds, afterIds)) out.push({ op: "change", path: `${path}/rules`, before: beforeIds, after: afterIds });
+  if (precedenceChanged(beforeIds, afterIds))
+    out.push({ op: "change", path: `${path}/rules`, before: beforeIds, after: afterIds });
   keyed(out, `${path}/tone`, before.tone, after.tone, presetKey);
 }
 
@@ -107,7 +108,9 @@ function escape(segment: string): string {
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
+        )
       : v,
   );
 }
