@@ -81,6 +81,10 @@ export async function runChat(run: ChatRun): Promise<Response> {
   const upstreamMs = outcome.attempts.reduce((sum, a) => sum + a.ms, 0);
   const served = outcome.ok ? outcome.target : plan.targets[0];
   const capture = new CompletionCapture(now);
+  // INTERACTION_LOGGING=off exists for the benchmark's with/without
+  // comparison (and deployments that must not keep conversations).
+  const log = (r: InteractionRecord) =>
+    run.env.INTERACTION_LOGGING === "off" ? Promise.resolve() : enqueueInteraction(run.env, r);
   const chars = promptChars(plan.upstreamBody.messages as unknown[]);
 
   const record = (status: InteractionStatus, error: string | null, httpStatus: number): InteractionRecord => ({
@@ -115,7 +119,7 @@ export async function runChat(run: ChatRun): Promise<Response> {
 
   if (!outcome.ok) {
     const error = failureError(outcome.failure);
-    run.waitUntil(enqueueInteraction(run.env, record(statusOf(outcome.failure), error.message, error.status)));
+    run.waitUntil(log(record(statusOf(outcome.failure), error.message, error.status)));
     error.headers["x-switchyard-adapter"] = served.adapter.name;
     error.headers["x-switchyard-adapter-version"] = served.adapter.version;
     error.headers["x-switchyard-route"] = plan.rule;
@@ -146,7 +150,7 @@ export async function runChat(run: ChatRun): Promise<Response> {
     const ended = new Promise<StreamEnd>((resolve) => (resolveEnd = resolve));
     run.waitUntil(
       ended.then((end) =>
-        enqueueInteraction(run.env, record(end.status, end.status === "ok" ? null : end.error, 200)),
+        log(record(end.status, end.status === "ok" ? null : end.error, 200)),
       ),
     );
     const stream = captureStream(outcome.response.body!, {
@@ -169,7 +173,7 @@ export async function runChat(run: ChatRun): Promise<Response> {
     completion = JSON.parse(await outcome.response.text());
   } catch {
     const error = new GatewayError(502, "upstream_error", "upstream_error", { message: "Upstream sent a malformed completion." });
-    run.waitUntil(enqueueInteraction(run.env, record("upstream_error", error.message, 502)));
+    run.waitUntil(log(record("upstream_error", error.message, 502)));
     throw error;
   }
   const choice = completion.choices?.[0];
@@ -180,7 +184,7 @@ export async function runChat(run: ChatRun): Promise<Response> {
   completion.model = model;
   completion.created = created;
   completion.usage = capture.finalUsage(chars) as never;
-  run.waitUntil(enqueueInteraction(run.env, record("ok", null, 200)));
+  run.waitUntil(log(record("ok", null, 200)));
   headers.set("content-type", "application/json");
   return new Response(JSON.stringify(completion), { status: 200, headers });
 }

@@ -51,6 +51,16 @@ async function fire(kind: Kind, requestId: string) {
 }
 
 describe("interaction capture", () => {
+  it("writes nothing when INTERACTION_LOGGING is off", async () => {
+    const off = { key: KEYS.testco, env: { INTERACTION_LOGGING: "off" } as Partial<Env> };
+    const { response, settled } = await chat({ model: "ok" }, off);
+    expect(response.status).toBe(200);
+    await settled();
+    await new Promise((r) => setTimeout(r, 1500));
+    const row = await env.DB.prepare("SELECT 1 FROM interactions WHERE request_id = ?").bind(response.headers.get("x-request-id")).first();
+    expect(row).toBeNull();
+  });
+
   it("500 concurrent mixed requests leave exactly 500 records, each with the right status", async () => {
     const run = `load-${crypto.randomUUID().slice(0, 8)}-`;
     const kinds: Kind[] = ["ok", "ok-stream", "ok", "ok-stream", "fail", "fail-stream-cut", "abort-stream", "timeout", "ok", "ok-stream"];
