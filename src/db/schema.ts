@@ -56,7 +56,7 @@ export const registryState = sqliteTable("registry_state", {
 export const interactions = sqliteTable(
   "interactions",
   {
-    requestId: text("request_id").primaryKey(),
+    requestId: text("request_id").notNull(),
     tenantId: text("tenant_id").notNull(),
     task: text("task").notNull(),
     adapter: text("adapter"),
@@ -86,6 +86,10 @@ export const interactions = sqliteTable(
     createdAt: integer("created_at").notNull(),
   },
   (t) => [
+    // Tenant first: a client chooses its own x-request-id, so ids are only
+    // unique within a tenant, and one tenant's id must never collide with
+    // (or reveal) another's.
+    primaryKey({ columns: [t.tenantId, t.requestId] }),
     index("interactions_tenant_time").on(t.tenantId, t.createdAt, t.requestId),
     index("interactions_tenant_task_time").on(t.tenantId, t.task, t.createdAt),
   ],

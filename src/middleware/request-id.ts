@@ -3,13 +3,13 @@
 // is the chat completion's `id` and the key feedback refers to.
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
+import { REQUEST_ID_PATTERN } from "../schemas/request-id";
 
 export interface RequestIdOptions {
   header?: string;
   generate?: () => string;
 }
 
-const VALID_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$/;
 
 export function generateRequestId(): string {
   return `chatcmpl-${crypto.randomUUID().replaceAll("-", "")}`;
@@ -21,7 +21,7 @@ export function requestId(options: RequestIdOptions = {}) {
   return createMiddleware<AppEnv>(async function requestId(c, next) {
     c.set("startedAt", performance.now());
     const sent = c.req.header(header);
-    const id = sent && VALID_ID.test(sent) ? sent : generate();
+    const id = sent && REQUEST_ID_PATTERN.test(sent) ? sent : generate();
     c.set("requestId", id);
     await next();
     c.res.headers.set(header, id);

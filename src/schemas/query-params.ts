@@ -9,6 +9,10 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{
 export function parseTime(text: string): number | null {
   if (/^\d{1,15}$/.test(text)) return Number(text);
   if (!ISO_8601.test(text)) return null;
+  // Date.parse rolls impossible dates over (2026-02-30 → March 2): refuse them.
+  const [y, m, d] = text.slice(0, 10).split("-").map(Number);
+  const day = new Date(Date.UTC(y, m - 1, d));
+  if (day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return null;
   // Date.parse reads a date-time without offset as local time; the Worker's
   // local time is UTC, but say so explicitly rather than rely on it.
   const withZone = /T/.test(text) && !/(Z|[+-]\d{2}:?\d{2})$/.test(text) ? `${text}Z` : text;

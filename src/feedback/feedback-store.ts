@@ -1,0 +1,98 @@
+// Feedback rows in D1: one per (tenant, request id, user), written by an
+// upsert so a second post for the same request and user replaces the first
+// (never a duplicate row; created_at is kept). A post replaces the whole
+// entry, not a patch: each post is the rater's current verdict, so a thumbs-up
+// after a thumbs-down-with-correction must not keep the stale correction.
+//
+// Feedback is stored whether or not the interaction has been written yet (the
+// log queue may lag by seconds, or retry for longer); reads join the two by
+// (tenant_id, request_id) at query time, so nothing has to be linked later.
+// Every statement here is scoped by the caller's tenant_id: feedback from one
+// tenant never attaches to, or reveals, another tenant's interaction.
+import { and, asc, eq, sql } from "drizzle-orm";
+import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import { feedback, interactions } from "../db/schema";
+import type { Feedback, FeedbackRequest, FeedbackResult } from "../schemas/feedback";
+
+export type FeedbackSource = "api_key" | "token";
+type FeedbackRow = typeof feedback.$inferSelect;
+
+export interface FeedbackWrite {
+  tenantId: string;
+  source: FeedbackSource;
+  body: FeedbackRequest;
+  /** epoch milliseconds */
+  at: number;
+}
+
+export function toFeedback(row: FeedbackRow): Feedback {
+  return {
+    object: "feedback",
+    request_id: row.requestId,
+    user: row.userKey === "" ? null : row.userKey,
+    rating: row.rating === 1 ? 1 : -1,
+    score: row.score ?? null,
+    comment: row.comment ?? null,
+    correction: row.correction ?? null,
+    tags: row.tags ?? [],
+    source: row.source,
+    created_at: row.createdAt,
+    updated_at: row.updatedAt,
+  };
+}
+
+/** Upserts the entry and reports whether the caller's tenant has the interaction yet, in one round trip. */
+export async function upsertFeedback(d1: D1Database, write: FeedbackWrite): Promise<FeedbackResult> {
+  const db = drizzle(d1);
+  const { body, tenantId } = write;
+  const tags = [...new Set(body.tags ?? [])];
+  const upsert = db
+    .insert(feedback)
+    .values({
+      tenantId,
+      requestId: body.request_id,
+      userKey: body.user ?? "",
+      rating: body.rating,
+      score: body.score ?? null,
+      comment: body.comment ?? null,
+      correction: body.correction ?? null,
+      tags,
+      source: write.source,
+      createdAt: write.at,
+      updatedAt: write.at,
+    })
+    .onConflictDoUpdate({
+      target: [feedback.tenantId, feedback.requestId, feedback.userKey],
+      set: {
+        rating: sql`excluded.rating`,
+        score: sql`excluded.score`,
+        comment: sql`excluded.comment`,
+        correction: sql`excluded.correction`,
+        tags: sql`excluded.tags`,
+        source: sql`excluded.source`,
+        // Strictly increasing on every update, even within one millisecond or
+        // if the clock steps back: export feeds read "updated_at > watermark",
+        // and an update that kept the old value would never be exported.
+        updatedAt: sql`max(excluded.updated_at, ${feedback.updatedAt} + 1)`,
+      },
+    })
+    .returning();
+  // Only the caller's tenant is looked at: whether another tenant has this
+  // request id must not change the answer.
+  const found = db
+    .select({ one: sql<number>`1` })
+    .from(interactions)
+    .where(and(eq(interactions.tenantId, tenantId), eq(interactions.requestId, body.request_id)))
+    .limit(1);
+  const [[row], existing] = await db.batch([upsert, found]);
+  return { ...toFeedback(row), interaction_found: existing.length > 0 };
+}
+
+/** The query for all feedback the tenant holds on one request id, oldest first (to run alone or in a batch). */
+export function feedbackFor(db: DrizzleD1Database, tenantId: string, requestId: string) {
+  return db
+    .select()
+    .from(feedback)
+    .where(and(eq(feedback.tenantId, tenantId), eq(feedback.requestId, requestId)))
+    .orderBy(asc(feedback.createdAt), asc(feedback.userKey));
+}

@@ -1,0 +1,98 @@
+// Wire types of POST /v1/feedback. The body is strict: an unknown field is a
+// 400 naming it, because a misspelled `corection` silently dropped would lose
+// exactly the training signal the caller meant to send. Size limits are in
+// UTF-8 bytes (what D1 stores and what the 2 MB row limit counts), not in
+// UTF-16 code units.
+import { z } from "@hono/zod-openapi";
+import { REQUEST_ID_PATTERN } from "./request-id";
+import { invalidRequest, type GatewayError } from "../errors";
+import { SLUG_PATTERN } from "./manifest";
+import { validationError } from "./validation-error";
+
+export const FEEDBACK_LIMITS = {
+  commentBytes: 4096,
+  correctionBytes: 32 * 1024,
+  tags: 16,
+  userChars: 256,
+} as const;
+
+
+const encoder = new TextEncoder();
+const maxBytes = (limit: number) => (s: string) => encoder.encode(s).byteLength <= limit;
+
+export const FeedbackRequestSchema = z
+  .strictObject({
+    request_id: z
+      .string()
+      .regex(REQUEST_ID_PATTERN, "must be the id of a chat completion (its `id`, or the response's x-request-id)")
+      .openapi({ example: "chatcmpl-3f1c0d7e9b2a4c55a1e8f0b6d4c2a9e1" }),
+    // The OpenAPI generator keeps only the first value of a multi-value literal.
+    rating: z
+      .literal([1, -1])
+      .openapi({ type: "integer", enum: [1, -1] })
+      .describe("1 = thumbs up, -1 = thumbs down"),
+    score: z.number().min(0).max(1).nullable().optional().describe("optional finer grade, 0..1"),
+    comment: z
+      .string()
+      .refine(maxBytes(FEEDBACK_LIMITS.commentBytes), `must be at most ${FEEDBACK_LIMITS.commentBytes} bytes (UTF-8)`)
+      .nullable()
+      .optional()
+      .describe(`free text, at most ${FEEDBACK_LIMITS.commentBytes} bytes (UTF-8)`),
+    correction: z
+      .string()
+      .refine(
+        maxBytes(FEEDBACK_LIMITS.correctionBytes),
+        `must be at most ${FEEDBACK_LIMITS.correctionBytes} bytes (UTF-8)`,
+      )
+      .nullable()
+      .optional()
+      .describe(`the answer the user wanted instead, at most ${FEEDBACK_LIMITS.correctionBytes} bytes (UTF-8)`),
+    tags: z
+      .array(z.string().regex(SLUG_PATTERN, "must be a lowercase slug: [a-z0-9][a-z0-9-]*, at most 63 characters"))
+      .max(FEEDBACK_LIMITS.tags)
+      .nullable()
+      .optional()
+      .describe(`up to ${FEEDBACK_LIMITS.tags} lowercase slugs`),
+    user: z
+      .string()
+      .min(1)
+      .max(FEEDBACK_LIMITS.userChars)
+      .optional()
+      .describe("who is rating; one entry per (request_id, user). Needs an API key."),
+  })
+  .openapi("FeedbackRequest");
+export type FeedbackRequest = z.infer<typeof FeedbackRequestSchema>;
+
+export const FeedbackSchema = z
+  .object({
+    object: z.literal("feedback"),
+    request_id: z.string(),
+    user: z.string().nullable(),
+    rating: z.literal([1, -1]).openapi({ type: "integer", enum: [1, -1] }),
+    score: z.number().nullable(),
+    comment: z.string().nullable(),
+    correction: z.string().nullable(),
+    tags: z.array(z.string()),
+    source: z.enum(["api_key", "token"]),
+    created_at: z.number().int().describe("epoch milliseconds of the first post"),
+    updated_at: z.number().int().describe("epoch milliseconds of the latest post"),
+  })
+  .openapi("Feedback");
+export type Feedback = z.infer<typeof FeedbackSchema>;
+
+export const FeedbackResultSchema = FeedbackSchema.extend({
+  interaction_found: z
+    .boolean()
+    .describe("whether the caller's tenant already has this interaction logged; false until the log queue delivers it"),
+}).openapi("FeedbackResult");
+export type FeedbackResult = z.infer<typeof FeedbackResultSchema>;
+
+/** Like validationError, but an unknown field is named in `param`, not left null. */
+export function feedbackValidationError(error: z.ZodError): GatewayError {
+  const issue = error.issues[0];
+  if (issue?.code === "unrecognized_keys") {
+    const key = issue.keys[0];
+    return invalidRequest(`Unrecognized request argument supplied: '${key}'.`, key, "unknown_parameter");
+  }
+  return validationError(error);
+}
