@@ -116,6 +116,20 @@ async function deliver(messages: { id: string; body: unknown }[]) {
   return getQueueResult(batch, ctx);
 }
 
+describe("request ids across tenants", () => {
+  it("two tenants sending the same x-request-id each keep their own interaction", async () => {
+    const id = `shared-${crypto.randomUUID()}`;
+    const a = await chat({ model: "support" }, { key: KEYS.acme, headers: { "x-request-id": id } });
+    const b = await chat({ model: "tutoring" }, { key: KEYS.globex, headers: { "x-request-id": id } });
+    await Promise.all([a.settled(), b.settled()]);
+    await waitForCount(id, 2);
+    const { results } = await env.DB.prepare("SELECT tenant_id FROM interactions WHERE request_id = ? ORDER BY tenant_id")
+      .bind(id)
+      .all<{ tenant_id: string }>();
+    expect(results.map((r) => r.tenant_id)).toEqual(["acme", "globex"]);
+  });
+});
+
 describe("queue consumer", () => {
   it("writes a redelivered batch once (idempotent by request id)", async () => {
     const prefix = `redeliver-${crypto.randomUUID().slice(0, 8)}-`;
