@@ -143,6 +143,25 @@ describe("streaming", () => {
     expect(events.filter((e) => e.choices.length === 0)).toHaveLength(1);
   });
 
+  it("computes usage from the stream when the upstream sends none (LoRAX takes no stream_options)", async () => {
+    const { response, settled } = await chat(
+      { model: "lorax", stream: true, stream_options: { include_usage: true } },
+      { key: KEYS.testco },
+    );
+    const { events, done } = await readSSE(response);
+    expect(done).toBe(true);
+    const text = events.map((e) => e.choices[0]?.delta?.content ?? "").join("");
+    const usage = events.at(-1).usage;
+    expect(events.at(-1).choices).toEqual([]);
+    expect(usage.completion_tokens).toBe(events.filter((e) => e.choices[0]?.delta?.content).length);
+    expect(usage.prompt_tokens).toBeGreaterThan(0);
+    expect(text.length).toBeGreaterThan(0);
+    await settled();
+    const row = await waitForInteraction(response.headers.get("x-request-id")!);
+    expect(row.usage_estimated).toBe(1);
+    expect(row.completion_tokens).toBe(usage.completion_tokens);
+  });
+
   it("is parsed by the official openai SDK, streaming and not", async () => {
     const client = new OpenAI({
       apiKey: KEYS.acme,

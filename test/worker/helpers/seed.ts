@@ -53,6 +53,7 @@ export function testcoManifest() {
       failing("hang", { "x-dev-fail": "hang" }, 300),
       failing("cut", { "x-dev-fail": "cut" }),
       failing("slow", { "x-dev-first-token-ms": "200", "x-dev-token-ms": "100" }),
+      { ...failing("lorax", {}), dialect: "lorax" },
       { id: "ai", kind: "workers-ai", timeout_ms: 5000 },
     ],
     adapters: [
@@ -64,6 +65,7 @@ export function testcoManifest() {
       adapter("cut-v1", "cut"),
       adapter("slow-v1", "slow"),
       adapter("badlora-v1", "ok", "no-such-lora"),
+      adapter("lorax-v1", "lorax"),
       { ...adapter("ai-v1", "ai", "testco-ai-lora"), base_model: "@cf/mistral/mistral-7b-instruct-v0.2-lora" },
     ],
     tasks: [
@@ -76,6 +78,7 @@ export function testcoManifest() {
       task("slow", "slow-v1"),
       task("badlora", "badlora-v1"),
       task("ai", "ai-v1"),
+      task("lorax", "lorax-v1"),
       task("fallback-500", "fail500-v1", ["ok-v1"]),
       task("fallback-429", "fail429-v1", ["ok-v1"]),
       task("fallback-hang", "hang-v1", ["ok-v1"]),
