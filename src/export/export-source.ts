@@ -4,7 +4,7 @@
 // tenant_id. Feedback rides along as a JSON array built by SQLite, so a page
 // is one D1 round trip. Only status 'ok' rows are read: a failed or aborted
 // interaction has no answer worth training on.
-import type { ExportRow, FeedbackEntry, StoredMessage, ToolCall } from "./types";
+import type { ExportInteraction, ExportRow, FeedbackEntry, StoredMessage, ToolCall } from "./types";
 
 export interface ExportFilters {
   task?: string;
@@ -25,24 +25,15 @@ export interface PageCursor {
   requestId: string;
 }
 
-interface RawRow {
-  request_id: string;
-  tenant_id: string;
-  task: string;
-  adapter: string | null;
-  adapter_version: string | null;
-  audience: string | null;
-  tone: string | null;
-  status: ExportRow["interaction"]["status"];
-  created_at: number;
+/** A row as D1 returns it: the JSON columns still as text. */
+type JsonColumns = "client_messages" | "upstream_messages" | "tools" | "response_tool_calls";
+type RawRow = Omit<ExportInteraction, JsonColumns> & {
   client_messages: string;
   upstream_messages: string;
   tools: string | null;
-  response_text: string | null;
   response_tool_calls: string | null;
-  finish_reason: string | null;
   feedback: string;
-}
+};
 
 function whereClause(tenant: string, filters: ExportFilters, after: PageCursor | null) {
   const clauses = ["i.tenant_id = ?", "i.status = 'ok'"];
@@ -112,24 +103,15 @@ export async function fetchExportPage(
 }
 
 function toExportRow(r: RawRow): ExportRow {
+  const { feedback, ...columns } = r;
   return {
     interaction: {
-      request_id: r.request_id,
-      tenant_id: r.tenant_id,
-      task: r.task,
-      adapter: r.adapter,
-      adapter_version: r.adapter_version,
-      audience: r.audience,
-      tone: r.tone,
-      status: r.status,
-      created_at: r.created_at,
+      ...columns,
       client_messages: JSON.parse(r.client_messages) as StoredMessage[],
       upstream_messages: JSON.parse(r.upstream_messages) as StoredMessage[],
       tools: r.tools ? (JSON.parse(r.tools) as unknown[]) : null,
-      response_text: r.response_text,
       response_tool_calls: r.response_tool_calls ? (JSON.parse(r.response_tool_calls) as ToolCall[]) : null,
-      finish_reason: r.finish_reason,
     },
-    feedback: (JSON.parse(r.feedback) as FeedbackEntry[]).sort((a, b) => a.updated_at - b.updated_at),
+    feedback: (JSON.parse(feedback) as FeedbackEntry[]).sort((a, b) => a.updated_at - b.updated_at),
   };
 }
