@@ -16,4 +16,12 @@ declare global {
   type Workflow<P = unknown> = W.Workflow<P>;
   type ExportedHandler<E = unknown> = W.ExportedHandler<E>;
   type IncomingRequestCfProperties = W.IncomingRequestCfProperties;
+  /** The bindings scripts touch; the Worker's full Env is worker-configuration.d.ts. */
+  interface Env {
+    DB: D1Database;
+    BLOBS: R2Bucket;
+    LOG_QUEUE: Queue;
+    AI: Ai;
+    [name: string]: unknown;
+  }
 }

@@ -2,10 +2,11 @@
 // exact body the upstream will receive. The dry-run preview returns this plan
 // as JSON, and the real call executes it, so the two cannot drift apart.
 import { invalidRequest, GatewayError, modelNotFound } from "../errors";
-import { findTonePreset, type AdapterTarget, type TenantSnapshot } from "../registry/compile-tenant";
+import type { AdapterTarget, TenantSnapshot } from "../registry/compile-tenant";
 import { resolveRoute } from "../routing/resolve";
 import type { ChatCompletionRequest } from "../schemas/chat";
 import { applyPreset } from "../tone/apply-preset";
+import { lookupPreset } from "../tone/lookup-preset";
 import { resolveAudience } from "../tone/resolve-audience";
 
 export interface ChatRequestFacts {
@@ -55,7 +56,7 @@ export function planChat(tenant: TenantSnapshot, body: ChatCompletionRequest, fa
   });
   if (!route.ok) throw routeError(route.reason, body.model);
 
-  const preset = findTonePreset(tenant, route.task, audience.audience ?? undefined);
+  const preset = lookupPreset(tenant.tone, route.task, audience.audience)?.preset ?? null;
   const toned = applyPreset(preset, body);
   const upstreamBody: Record<string, unknown> = { ...body };
   for (const key of GATEWAY_ONLY) delete upstreamBody[key];

@@ -23,7 +23,7 @@ import {
   type SplitEntry,
   type Upstream,
 } from "../schemas/manifest";
-import { DEFAULT_AUDIENCE, type TonePreset } from "../schemas/tone-preset";
+import { indexPresets, type PresetIndex } from "../tone/lookup-preset";
 
 /** One adapter version and the upstream that serves it. */
 export type AdapterTarget = Readonly<{ adapter: Readonly<Adapter>; upstream: Readonly<Upstream> }>;
@@ -57,8 +57,6 @@ export interface CompiledTask {
   readonly rules: readonly CompiledRule[];
   /** Versions named anywhere in this task's rules (targets, splits, fallbacks): what `task@version` may pin. */
   readonly versions: ReadonlyMap<string, AdapterTarget>;
-  /** Task-level tone presets by audience. */
-  readonly tone: ReadonlyMap<string, TonePreset>;
 }
 
 export interface TenantSnapshot {
@@ -72,8 +70,8 @@ export interface TenantSnapshot {
   /** Adapter versions by version. */
   readonly adapters: ReadonlyMap<string, AdapterTarget>;
   readonly tasks: ReadonlyMap<string, CompiledTask>;
-  /** Tenant-level tone presets by audience, including "*" (the default). */
-  readonly tone: ReadonlyMap<string, TonePreset>;
+  /** Tone presets by task and audience, for src/tone's lookupPreset. */
+  readonly tone: PresetIndex;
 }
 
 export interface CompileMeta {
@@ -87,7 +85,6 @@ const NO_TESTS: readonly PredicateSpec[] = Object.freeze([]);
 const NO_STEPS: readonly FallbackStep[] = Object.freeze([]);
 const SINGLE_CUMULATIVE: readonly number[] = Object.freeze([1]);
 // Shared by every task without presets; typed read-only, never written.
-const NO_PRESETS: ReadonlyMap<string, TonePreset> = new Map();
 
 export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnapshot {
   const m = frozenCopy(manifest);
@@ -118,7 +115,6 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
       allowPinning: t.allow_pinning,
       rules: [],
       versions: versionsOf(t.rules, target),
-      tone: indexPresets(t.tone),
     });
   }
 
@@ -214,20 +210,8 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
     upstreams,
     adapters,
     tasks,
-    tone: indexPresets(m.tone),
+    tone: indexPresets(m.tone ?? [], m.tasks),
   });
-}
-
-/**
- * The tone preset for a request (DESIGN.md, Tone presets): task+audience,
- * then tenant+audience, then the tenant default ("*"), then none.
- */
-export function findTonePreset(snapshot: TenantSnapshot, task: string, audience?: string): TonePreset | null {
-  if (audience !== undefined && audience !== DEFAULT_AUDIENCE) {
-    const found = snapshot.tasks.get(task)?.tone.get(audience) ?? snapshot.tone.get(audience);
-    if (found) return found;
-  }
-  return snapshot.tone.get(DEFAULT_AUDIENCE) ?? null;
 }
 
 function hasConditions(rule: Rule): boolean {
@@ -244,12 +228,6 @@ function versionsOf(rules: readonly Rule[], target: (v: string) => AdapterTarget
   return out;
 }
 
-function indexPresets(presets: readonly TonePreset[] | undefined): ReadonlyMap<string, TonePreset> {
-  if (!presets || presets.length === 0) return NO_PRESETS;
-  const out = new Map<string, TonePreset>();
-  for (const p of presets) out.set(p.audience, p);
-  return out;
-}
 
 /** First occurrence of each target, without `exclude`; frozen. */
 function dedup(list: readonly AdapterTarget[], exclude: AdapterTarget | null): readonly AdapterTarget[] {

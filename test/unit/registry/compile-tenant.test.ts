@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compileTenant, findTonePreset } from "../../../src/registry/compile-tenant";
+import { compileTenant } from "../../../src/registry/compile-tenant";
+import { lookupPreset } from "../../../src/tone/lookup-preset";
 import { validateManifest } from "../../../src/registry/validate-manifest";
 import type { Manifest } from "../../../src/schemas/manifest";
 import { compileValid, demoManifest, fixtureManifest } from "../routing/fixture-manifest";
@@ -72,7 +73,7 @@ describe("compileTenant", () => {
   });
 });
 
-describe("findTonePreset", () => {
+describe("tone presets of a compiled tenant", () => {
   const acme = compileValid(demoManifest("acme"));
   it.each([
     { task: "billing", audience: "customer", preset: "billing-customer", why: "task + audience first" },
@@ -82,10 +83,10 @@ describe("findTonePreset", () => {
     { task: "support", audience: undefined, preset: "default", why: "no audience: tenant default" },
     { task: "unknown", audience: "executive", preset: "executive", why: "unknown task: tenant level" },
   ])("$task/$audience -> $preset ($why)", ({ task, audience, preset }) => {
-    expect(findTonePreset(acme, task, audience)?.name).toBe(preset);
+    expect(lookupPreset(acme.tone, task, audience ?? null)?.preset.name).toBe(preset);
   });
 
   it("is null when nothing applies", () => {
-    expect(findTonePreset(compileValid(fixtureManifest()), "chat", "customer")).toBeNull();
+    expect(lookupPreset(compileValid(fixtureManifest()).tone, "chat", "customer")).toBeNull();
   });
 });
