@@ -1,15 +1,15 @@
-// Builds the Hono app: middleware order, route mounting and the one onError
-// that renders every failure in OpenAI's error shape.
-import { OpenAPIHono } from "@hono/zod-openapi";
+// Builds the Hono app: middleware order, route mounting, the OpenAPI document
+// and the one onError that renders every failure in OpenAI's error shape.
+import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { chatApi } from "./api/chat";
-import { adminApi } from "./api/admin";
+import { adminApi, adminDocs } from "./api/admin";
+import { chatApi, chatDocs } from "./api/chat";
 import { docsHtml } from "./api/docs";
-import { exportsApi } from "./api/exports";
-import { feedbackApi } from "./api/feedback";
-import { interactionsApi } from "./api/interactions";
-import { modelsApi } from "./api/models";
-import { validationHook } from "./api/validation-hook";
+import { exportsApi, exportsDocs } from "./api/exports";
+import { feedbackApi, feedbackDocs } from "./api/feedback";
+import { interactionsApi, interactionsDocs } from "./api/interactions";
+import { modelsApi, modelsDocs } from "./api/models";
+import { lazyOpenApiDocument } from "./api/openapi";
 import { apiKeyAuth } from "./auth/api-key-auth";
 import type { AppEnv } from "./env";
 import { GatewayError, invalidRequest, notFound } from "./errors";
@@ -21,14 +21,21 @@ export function renderError(error: unknown, requestIdValue: string | undefined):
     // Hono's own 4xx, e.g. a body that is not valid JSON.
     return invalidRequest(`Could not parse the request: ${error.message}`, null, "invalid_body").toResponse();
   }
-  console.error(JSON.stringify({ msg: "unhandled error", request_id: requestIdValue, error: String(error), stack: (error as Error)?.stack }));
+  console.error(
+    JSON.stringify({
+      msg: "unhandled error",
+      request_id: requestIdValue,
+      error: String(error),
+      stack: (error as Error)?.stack,
+    }),
+  );
   return new GatewayError(500, "server_error", "internal_error", {
     message: `The gateway failed on this request. Quote request id ${requestIdValue ?? "(none)"} when reporting it.`,
   }).toResponse();
 }
 
 export function createApp() {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app = new Hono<AppEnv>();
   app.use("*", requestId());
   app.get("/healthz", (c) => c.json({ ok: true }));
 
@@ -46,15 +53,15 @@ export function createApp() {
   app.route("/", exportsApi);
   app.route("/", adminApi);
 
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
+  const openApi = lazyOpenApiDocument(
+    {
       title: "Switchyard",
       version: "0.1.0",
       description: "OpenAI-compatible gateway that routes each tenant's tasks to LoRA adapters and fine-tunes.",
     },
-  });
+    [chatDocs, modelsDocs, feedbackDocs, interactionsDocs, exportsDocs, adminDocs],
+  );
+  app.get("/openapi.json", (c) => c.json(openApi()));
   app.get("/docs", (c) => c.html(docsHtml()));
 
   app.notFound((c) => notFound(`Route ${c.req.method} ${c.req.path}`).toResponse());

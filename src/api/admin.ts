@@ -2,7 +2,9 @@
 // (shown once, stored hashed), manifests (validate, dry-run diff, apply, read
 // back, history) and per-adapter-version stats. Applies reload this isolate's
 // registry snapshot at once; other isolates follow within SNAPSHOT_TTL_SECONDS.
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { zValidator } from "@hono/zod-validator";
+import { Hono } from "hono";
+import * as z from "zod";
 import { adminAuth } from "../auth/admin-auth";
 import { generateApiKey, listApiKeys, revokeApiKey, storeApiKey } from "../auth/api-keys";
 import type { AppEnv } from "../env";
@@ -12,11 +14,18 @@ import { applyManifest, listManifestVersions, planApply, readCurrentManifest } f
 import { reloadSnapshot } from "../registry/registry-cache";
 import { validateManifest, type ManifestIssue } from "../registry/validate-manifest";
 import { SLUG_PATTERN } from "../schemas/manifest";
-import { validationHook } from "./validation-hook";
+import { BEARER, type ApiDocs, type RouteDoc } from "./openapi";
+import { jsonBody, validationHook } from "./validation-hook";
 
 const TenantParam = z.object({ tenant: z.string().regex(SLUG_PATTERN, "must be a tenant slug") });
-const json = (description: string) => ({ description, content: { "application/json": { schema: z.any() } } });
-const security = [{ bearer: [] }];
+const KeyParam = TenantParam.extend({ id: z.string().min(1).max(64) });
+const DryRunQuery = z.object({ dry_run: z.enum(["true", "false", "1", "0"]).optional() });
+const StatsQuery = z.object({ since: z.coerce.number().int().min(0).optional() });
+// Checked by validateManifest, which reports every issue, not zod's first.
+const ManifestBody = z.record(z.string(), z.unknown());
+const CreateKeyBody = z.object({ name: z.string().min(1).max(100).optional() });
+const json = (description: string) => ({ description, content: { "application/json": z.any() } });
+const security = BEARER;
 
 function manifestInvalid(issues: ManifestIssue[]): GatewayError {
   return new GatewayError(400, "invalid_request_error", "invalid_manifest", {
@@ -35,159 +44,201 @@ function checkedManifest(tenant: string, body: unknown) {
   return result.manifest;
 }
 
-const applyRoute = createRoute({
+const applyRoute: RouteDoc = {
   method: "put",
   path: "/admin/tenants/{tenant}/manifest",
   summary: "Validate and apply a tenant manifest (?dry_run=true: only show the diff)",
   security,
   request: {
     params: TenantParam,
-    query: z.object({ dry_run: z.enum(["true", "false", "1", "0"]).optional() }),
-    body: { required: true, content: { "application/json": { schema: z.record(z.string(), z.unknown()) } } },
+    query: DryRunQuery,
+    body: { schema: ManifestBody, required: true },
   },
-  responses: { 200: json("The diff, and the new version when applied"), 400: json("Invalid manifest; error.issues lists every problem with its JSON pointer") },
-});
+  responses: {
+    200: json("The diff, and the new version when applied"),
+    400: json("Invalid manifest; error.issues lists every problem with its JSON pointer"),
+  },
+};
 
-const validateRoute = createRoute({
+const validateRoute: RouteDoc = {
   method: "post",
   path: "/admin/tenants/{tenant}/manifest/validate",
   summary: "Validate a manifest without applying it",
   security,
-  request: { params: TenantParam, body: { required: true, content: { "application/json": { schema: z.record(z.string(), z.unknown()) } } } },
+  request: { params: TenantParam, body: { schema: ManifestBody, required: true } },
   responses: { 200: json("{valid, issues}") },
-});
+};
 
-const readRoute = createRoute({
+const readRoute: RouteDoc = {
   method: "get",
   path: "/admin/tenants/{tenant}/manifest",
   summary: "The tenant's current manifest and its version",
   security,
   request: { params: TenantParam },
   responses: { 200: json("Current manifest"), 404: json("No manifest for this tenant") },
-});
+};
 
-const historyRoute = createRoute({
+const historyRoute: RouteDoc = {
   method: "get",
   path: "/admin/tenants/{tenant}/manifests",
   summary: "Every applied version: who, when, what changed",
   security,
   request: { params: TenantParam },
   responses: { 200: json("Manifest history, newest first") },
-});
+};
 
-const createKeyRoute = createRoute({
+const createKeyRoute: RouteDoc = {
   method: "post",
   path: "/admin/tenants/{tenant}/keys",
   summary: "Create an API key; the key is in this response only",
   security,
   request: {
     params: TenantParam,
-    body: { required: false, content: { "application/json": { schema: z.object({ name: z.string().min(1).max(100).optional() }) } } },
+    // Optional: without a content type and body the key is named "api key".
+    body: { schema: CreateKeyBody, required: false },
   },
   responses: { 201: json("The new key"), 404: json("Unknown tenant") },
-});
+};
 
-const listKeysRoute = createRoute({
+const listKeysRoute: RouteDoc = {
   method: "get",
   path: "/admin/tenants/{tenant}/keys",
   summary: "The tenant's API keys (prefix and name, never the key)",
   security,
   request: { params: TenantParam },
   responses: { 200: json("Keys") },
-});
+};
 
-const revokeKeyRoute = createRoute({
+const revokeKeyRoute: RouteDoc = {
   method: "delete",
   path: "/admin/tenants/{tenant}/keys/{id}",
   summary: "Revoke an API key",
   security,
-  request: { params: TenantParam.extend({ id: z.string().min(1).max(64) }) },
+  request: { params: KeyParam },
   responses: { 200: json("Revoked"), 404: json("No such live key") },
-});
+};
 
-const statsRoute = createRoute({
+const statsRoute: RouteDoc = {
   method: "get",
   path: "/admin/tenants/{tenant}/stats",
   summary: "Requests, errors, latency and ratings per adapter version",
   security,
-  request: { params: TenantParam, query: z.object({ since: z.coerce.number().int().min(0).optional() }) },
+  request: { params: TenantParam, query: StatsQuery },
   responses: { 200: json("Stats per task and adapter version") },
-});
+};
 
-const tenantsRoute = createRoute({
+const tenantsRoute: RouteDoc = {
   method: "get",
   path: "/admin/tenants",
   summary: "All tenants with their current manifest version",
   security,
   responses: { 200: json("Tenants") },
-});
+};
 
 async function requireTenant(db: D1Database, tenant: string): Promise<void> {
   const row = await db.prepare("SELECT id FROM tenants WHERE id = ?").bind(tenant).first();
   if (!row) throw notFound(`Tenant '${tenant}'`, "tenant");
 }
 
-export const adminApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+export const adminDocs: ApiDocs = {
+  routes: [
+    tenantsRoute,
+    validateRoute,
+    applyRoute,
+    readRoute,
+    historyRoute,
+    createKeyRoute,
+    listKeysRoute,
+    revokeKeyRoute,
+    statsRoute,
+  ],
+};
+
+const tenantParam = zValidator("param", TenantParam, validationHook);
+const manifestBody = jsonBody(ManifestBody);
+
+export const adminApi = new Hono<AppEnv>();
 adminApi.use("/admin/*", adminAuth());
 
 adminApi
-  .openapi(tenantsRoute, async (c) => {
+  .get("/admin/tenants", async (c) => {
     const { results } = await c.env.DB.prepare(
       `SELECT t.id, t.display_name, t.created_at, MAX(m.version) AS manifest_version
        FROM tenants t LEFT JOIN manifests m ON m.tenant_id = t.id GROUP BY t.id ORDER BY t.id`,
     ).all();
     return c.json({ object: "list", data: results }, 200);
   })
-  .openapi(validateRoute, async (c) => {
+  .post("/admin/tenants/:tenant/manifest/validate", tenantParam, ...manifestBody, async (c) => {
     const result = validateManifest(c.req.valid("json"));
     return c.json(result.ok ? { valid: true, issues: [] } : { valid: false, issues: result.issues }, 200);
   })
-  .openapi(applyRoute, async (c) => {
-    const { tenant } = c.req.valid("param");
-    const manifest = checkedManifest(tenant, c.req.valid("json"));
-    const dryRun = ["true", "1"].includes(c.req.valid("query").dry_run ?? "");
-    if (dryRun) {
-      const { current, changes } = await planApply(c.env.DB, manifest);
-      return c.json({ tenant, dry_run: true, current_version: current?.version ?? null, changes }, 200);
-    }
-    const actor = c.req.header("x-switchyard-actor") ?? "admin-api";
-    const result = await applyManifest(c.env.DB, manifest, actor);
-    if (result.applied) await reloadSnapshot(c.env.DB);
-    return c.json({ tenant, dry_run: false, applied: result.applied, version: result.version, changes: result.changes }, 200);
-  })
-  .openapi(readRoute, async (c) => {
+  .put(
+    "/admin/tenants/:tenant/manifest",
+    zValidator("query", DryRunQuery, validationHook),
+    tenantParam,
+    ...manifestBody,
+    async (c) => {
+      const { tenant } = c.req.valid("param");
+      const manifest = checkedManifest(tenant, c.req.valid("json"));
+      const dryRun = ["true", "1"].includes(c.req.valid("query").dry_run ?? "");
+      if (dryRun) {
+        const { current, changes } = await planApply(c.env.DB, manifest);
+        return c.json({ tenant, dry_run: true, current_version: current?.version ?? null, changes }, 200);
+      }
+      const actor = c.req.header("x-switchyard-actor") ?? "admin-api";
+      const result = await applyManifest(c.env.DB, manifest, actor);
+      if (result.applied) await reloadSnapshot(c.env.DB);
+      return c.json(
+        { tenant, dry_run: false, applied: result.applied, version: result.version, changes: result.changes },
+        200,
+      );
+    },
+  )
+  .get("/admin/tenants/:tenant/manifest", tenantParam, async (c) => {
     const { tenant } = c.req.valid("param");
     const current = await readCurrentManifest(c.env.DB, tenant);
     if (!current) throw notFound(`A manifest for tenant '${tenant}'`, "tenant");
     return c.json(
-      { tenant, version: current.version, applied_by: current.appliedBy, applied_at: current.appliedAt, manifest: current.manifest },
+      {
+        tenant,
+        version: current.version,
+        applied_by: current.appliedBy,
+        applied_at: current.appliedAt,
+        manifest: current.manifest,
+      },
       200,
     );
   })
-  .openapi(historyRoute, async (c) => {
+  .get("/admin/tenants/:tenant/manifests", tenantParam, async (c) => {
     const { tenant } = c.req.valid("param");
     return c.json({ object: "list", data: await listManifestVersions(c.env.DB, tenant) }, 200);
   })
-  .openapi(createKeyRoute, async (c) => {
-    const { tenant } = c.req.valid("param");
-    await requireTenant(c.env.DB, tenant);
-    const key = generateApiKey(tenant);
-    const name = (await c.req.json().catch(() => ({})))?.name ?? "api key";
-    const stored = await storeApiKey(c.env.DB, tenant, key, String(name));
-    await reloadSnapshot(c.env.DB);
-    return c.json({ id: stored.id, tenant, name, prefix: stored.prefix, key }, 201);
-  })
-  .openapi(listKeysRoute, async (c) => {
+  .post(
+    "/admin/tenants/:tenant/keys",
+    tenantParam,
+    // Without a content type the validator checks `{}`, which CreateKeyBody accepts.
+    ...jsonBody(CreateKeyBody),
+    async (c) => {
+      const { tenant } = c.req.valid("param");
+      await requireTenant(c.env.DB, tenant);
+      const key = generateApiKey(tenant);
+      const name = (await c.req.json().catch(() => ({})))?.name ?? "api key";
+      const stored = await storeApiKey(c.env.DB, tenant, key, String(name));
+      await reloadSnapshot(c.env.DB);
+      return c.json({ id: stored.id, tenant, name, prefix: stored.prefix, key }, 201);
+    },
+  )
+  .get("/admin/tenants/:tenant/keys", tenantParam, async (c) => {
     const { tenant } = c.req.valid("param");
     return c.json({ object: "list", data: await listApiKeys(c.env.DB, tenant) }, 200);
   })
-  .openapi(revokeKeyRoute, async (c) => {
+  .delete("/admin/tenants/:tenant/keys/:id", zValidator("param", KeyParam, validationHook), async (c) => {
     const { tenant, id } = c.req.valid("param");
     if (!(await revokeApiKey(c.env.DB, tenant, id))) throw notFound(`Live key '${id}' of tenant '${tenant}'`, "id");
     await reloadSnapshot(c.env.DB);
     return c.json({ id, revoked: true }, 200);
   })
-  .openapi(statsRoute, async (c) => {
+  .get("/admin/tenants/:tenant/stats", zValidator("query", StatsQuery, validationHook), tenantParam, async (c) => {
     const { tenant } = c.req.valid("param");
     const since = c.req.valid("query").since ?? 0;
     return c.json({ tenant, since, data: await adapterStats(c.env.DB, tenant, since) }, 200);

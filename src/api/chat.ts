@@ -1,28 +1,29 @@
 // POST /v1/chat/completions — thin: validate, plan, then preview or run.
-import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { Hono } from "hono";
 import { planChat, describePlan } from "../chat/plan-chat";
 import { runChat } from "../chat/run-chat";
 import type { AppEnv } from "../env";
-import { ChatCompletionChunkSchema, ChatCompletionRequestSchema, ChatCompletionSchema, ErrorSchema } from "../schemas/chat";
-import { validationHook } from "./validation-hook";
+import {
+  ChatCompletionChunkSchema,
+  ChatCompletionRequestSchema,
+  ChatCompletionSchema,
+  ErrorSchema,
+} from "../schemas/chat";
+import { BEARER, type ApiDocs, type RouteDoc } from "./openapi";
+import { jsonBody } from "./validation-hook";
 
-const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: ErrorSchema } } });
+const errorResponse = (description: string) => ({ description, content: { "application/json": ErrorSchema } });
 
-const route = createRoute({
+const route: RouteDoc = {
   method: "post",
   path: "/v1/chat/completions",
   summary: "Create a chat completion through the tenant's adapter for the task named in `model`",
-  security: [{ bearer: [] }],
-  request: {
-    body: { required: true, content: { "application/json": { schema: ChatCompletionRequestSchema } } },
-  },
+  security: BEARER,
+  request: { body: { schema: ChatCompletionRequestSchema, required: true } },
   responses: {
     200: {
       description: "A chat.completion, or with stream=true an SSE stream of chat.completion.chunk ending in [DONE]",
-      content: {
-        "application/json": { schema: ChatCompletionSchema },
-        "text/event-stream": { schema: ChatCompletionChunkSchema },
-      },
+      content: { "application/json": ChatCompletionSchema, "text/event-stream": ChatCompletionChunkSchema },
     },
     400: errorResponse("Invalid request; `param` names the field"),
     401: errorResponse("Missing or unknown API key"),
@@ -31,29 +32,35 @@ const route = createRoute({
     502: errorResponse("Upstream failed on every adapter tried"),
     504: errorResponse("Upstream timed out"),
   },
-});
+};
 
-export const chatApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(route, async (c) => {
-  const body = c.req.valid("json");
-  const requestId = c.get("requestId");
-  const tenant = c.get("tenant");
-  const plan = planChat(tenant, body, {
-    requestId,
-    audienceHeader: c.req.header("x-switchyard-audience"),
-    userHeader: c.req.header("x-switchyard-user"),
-    region: (c.req.raw.cf?.country as string | undefined) ?? undefined,
-  });
-  if (c.req.header("x-switchyard-dry-run") === "1") {
-    return c.json(describePlan(plan) as never, 200);
-  }
-  return runChat({
-    env: c.env,
-    waitUntil: (p) => c.executionCtx.waitUntil(p),
-    requestId,
-    tenantId: tenant.tenant,
-    startedAt: c.get("startedAt"),
-    clientSignal: c.req.raw.signal,
-    body,
-    plan,
-  }) as never;
-});
+export const chatDocs: ApiDocs = { routes: [route] };
+
+export const chatApi = new Hono<AppEnv>().post(
+  "/v1/chat/completions",
+  ...jsonBody(ChatCompletionRequestSchema),
+  async (c) => {
+    const body = c.req.valid("json");
+    const requestId = c.get("requestId");
+    const tenant = c.get("tenant");
+    const plan = planChat(tenant, body, {
+      requestId,
+      audienceHeader: c.req.header("x-switchyard-audience"),
+      userHeader: c.req.header("x-switchyard-user"),
+      region: (c.req.raw.cf?.country as string | undefined) ?? undefined,
+    });
+    if (c.req.header("x-switchyard-dry-run") === "1") {
+      return c.json(describePlan(plan), 200);
+    }
+    return runChat({
+      env: c.env,
+      waitUntil: (p) => c.executionCtx.waitUntil(p),
+      requestId,
+      tenantId: tenant.tenant,
+      startedAt: c.get("startedAt"),
+      clientSignal: c.req.raw.signal,
+      body,
+      plan,
+    });
+  },
+);

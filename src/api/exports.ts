@@ -1,15 +1,16 @@
 // Training-data exports: streamed JSONL, named feeds of fresh feedback, and
 // background jobs (EXPORTS Workflow) whose file is served from R2. Handlers
 // only validate, scope by tenant and wire the export modules together.
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { zValidator } from "@hono/zod-validator";
+import { Hono } from "hono";
+import * as z from "zod";
 import type { AppEnv } from "../env";
-import { GatewayError, notFound } from "../errors";
+import { GatewayError, invalidRequest, notFound } from "../errors";
 import { toExportPlan } from "../export/export-spec";
 import { ackFeed, createFeed, cursorTime, feedCursor, getFeed, listFeeds } from "../export/feed-store";
 import { createJob, getJob, jobView, newJobId, partKey } from "../export/job-store";
 import { jsonlStream } from "../export/jsonl-stream";
 import { ExportOptionsError, resolveExportOptions } from "../export/options";
-import { invalidRequest } from "../errors";
 import {
   AckFeedSchema,
   CreateFeedSchema,
@@ -19,11 +20,13 @@ import {
   TrainingDataQuerySchema,
 } from "../schemas/exports";
 import { BooleanParam } from "../schemas/query-params";
-import { validationHook } from "./validation-hook";
+import { BEARER, type ApiDocs, type RouteDoc } from "./openapi";
+import { jsonBody, validationHook } from "./validation-hook";
 
-const security = [{ bearer: [] }];
-const ndjson = (description: string) => ({ description, content: { "application/x-ndjson": { schema: z.string() } } });
-const json = (description: string) => ({ description, content: { "application/json": { schema: z.any() } } });
+const NextQuery = z.object({ include_stats: BooleanParam.optional() });
+const security = BEARER;
+const ndjson = (description: string) => ({ description, content: { "application/x-ndjson": z.string() } });
+const json = (description: string) => ({ description, content: { "application/json": z.any() } });
 const NDJSON_HEADERS = { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store" };
 
 function checkOptions(options: Parameters<typeof resolveExportOptions>[0]) {
@@ -35,73 +38,88 @@ function checkOptions(options: Parameters<typeof resolveExportOptions>[0]) {
   }
 }
 
-const trainingDataRoute = createRoute({
+const trainingDataRoute: RouteDoc = {
   method: "get",
   path: "/v1/exports/training-data",
   summary: "Stream rated interactions as training data (JSONL, one example a line)",
   security,
   request: { query: TrainingDataQuerySchema },
   responses: { 200: ndjson("One example per line in the requested format") },
-});
+};
 
-const createFeedRoute = createRoute({
+const createFeedRoute: RouteDoc = {
   method: "post",
   path: "/v1/exports/feeds",
   summary: "Create a named feed: an export that returns only feedback newer than its last acknowledged run",
   security,
-  request: { body: { required: true, content: { "application/json": { schema: CreateFeedSchema } } } },
+  request: { body: { schema: CreateFeedSchema, required: true } },
   responses: { 201: json("The feed"), 409: json("A feed of that name exists") },
-});
+};
 
-const listFeedsRoute = createRoute({ method: "get", path: "/v1/exports/feeds", summary: "The tenant's feeds", security, responses: { 200: json("Feeds") } });
+const listFeedsRoute: RouteDoc = {
+  method: "get",
+  path: "/v1/exports/feeds",
+  summary: "The tenant's feeds",
+  security,
+  responses: { 200: json("Feeds") },
+};
 
-const nextRoute = createRoute({
+const nextRoute: RouteDoc = {
   method: "get",
   path: "/v1/exports/feeds/{name}/next",
   summary: "The feed's next run: examples whose feedback arrived since the last acknowledged run",
   security,
-  request: { params: FeedNameParam, query: z.object({ include_stats: BooleanParam.optional() }) },
-  responses: { 200: ndjson("JSONL; header x-switchyard-feed-cursor is the cursor to acknowledge"), 404: json("No such feed") },
-});
+  request: { params: FeedNameParam, query: NextQuery },
+  responses: {
+    200: ndjson("JSONL; header x-switchyard-feed-cursor is the cursor to acknowledge"),
+    404: json("No such feed"),
+  },
+};
 
-const ackRoute = createRoute({
+const ackRoute: RouteDoc = {
   method: "post",
   path: "/v1/exports/feeds/{name}/ack",
   summary: "Acknowledge a run: the next run starts after its cursor",
   security,
-  request: { params: FeedNameParam, body: { required: true, content: { "application/json": { schema: AckFeedSchema } } } },
+  request: { params: FeedNameParam, body: { schema: AckFeedSchema, required: true } },
   responses: { 200: json("New watermark"), 404: json("No such feed") },
-});
+};
 
-const createJobRoute = createRoute({
+const createJobRoute: RouteDoc = {
   method: "post",
   path: "/v1/exports",
   summary: "Start a background export into R2 (a Workflow); poll its status",
   security,
-  request: { body: { required: true, content: { "application/json": { schema: ExportSpecSchema } } } },
+  request: { body: { schema: ExportSpecSchema, required: true } },
   responses: { 202: json("The export job") },
-});
+};
 
-const jobRoute = createRoute({
+const jobRoute: RouteDoc = {
   method: "get",
   path: "/v1/exports/{id}",
   summary: "Status, rows done and rows total of a background export",
   security,
   request: { params: JobIdParam },
   responses: { 200: json("The export job"), 404: json("No such export") },
-});
+};
 
-const fileRoute = createRoute({
+const fileRoute: RouteDoc = {
   method: "get",
   path: "/v1/exports/{id}/file",
   summary: "The finished export's JSONL",
   security,
   request: { params: JobIdParam },
   responses: { 200: ndjson("The export file"), 404: json("No such export"), 409: json("Not finished yet") },
-});
+};
 
 function feedView(feed: Awaited<ReturnType<typeof getFeed>> & {}) {
-  return { object: "export.feed", name: feed.name, spec: feed.spec, watermark: feed.watermark, created_at: feed.createdAt };
+  return {
+    object: "export.feed",
+    name: feed.name,
+    spec: feed.spec,
+    watermark: feed.watermark,
+    created_at: feed.createdAt,
+  };
 }
 
 /** Concatenates the job's R2 parts, one at a time. */
@@ -126,53 +144,85 @@ function partsStream(bucket: R2Bucket, tenant: string, id: string, parts: number
   );
 }
 
-export const exportsApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+export const exportsDocs: ApiDocs = {
+  routes: [
+    trainingDataRoute,
+    createFeedRoute,
+    listFeedsRoute,
+    nextRoute,
+    ackRoute,
+    createJobRoute,
+    jobRoute,
+    fileRoute,
+  ],
+};
+
+export const exportsApi = new Hono<AppEnv>();
 
 exportsApi
-  .openapi(trainingDataRoute, async (c) => {
+  .get("/v1/exports/training-data", zValidator("query", TrainingDataQuerySchema, validationHook), async (c) => {
     const query = c.req.valid("query");
     const { filters, options } = toExportPlan(query);
     checkOptions(options);
-    const stream = jsonlStream({ db: c.env.DB, tenant: c.get("tenant").tenant, filters, options, statsTrailer: query.include_stats });
-    return new Response(stream, { headers: NDJSON_HEADERS }) as never;
+    const stream = jsonlStream({
+      db: c.env.DB,
+      tenant: c.get("tenant").tenant,
+      filters,
+      options,
+      statsTrailer: query.include_stats,
+    });
+    return new Response(stream, { headers: NDJSON_HEADERS });
   })
-  .openapi(createFeedRoute, async (c) => {
+  .post("/v1/exports/feeds", ...jsonBody(CreateFeedSchema), async (c) => {
     const { name, ...spec } = c.req.valid("json");
     checkOptions(toExportPlan(spec).options);
     const tenant = c.get("tenant").tenant;
     if (!(await createFeed(c.env.DB, tenant, name, spec, Date.now()))) {
-      throw new GatewayError(409, "invalid_request_error", "feed_exists", { message: `A feed named '${name}' exists.`, param: "name" });
+      throw new GatewayError(409, "invalid_request_error", "feed_exists", {
+        message: `A feed named '${name}' exists.`,
+        param: "name",
+      });
     }
     return c.json(feedView((await getFeed(c.env.DB, tenant, name))!), 201);
   })
-  .openapi(listFeedsRoute, async (c) => {
+  .get("/v1/exports/feeds", async (c) => {
     return c.json({ object: "list", data: (await listFeeds(c.env.DB, c.get("tenant").tenant)).map(feedView) }, 200);
   })
-  .openapi(nextRoute, async (c) => {
-    const { name } = c.req.valid("param");
-    const tenant = c.get("tenant").tenant;
-    const feed = await getFeed(c.env.DB, tenant, name);
-    if (!feed) throw notFound(`Feed '${name}'`, "name");
-    const upTo = Date.now();
-    const { filters, options } = toExportPlan(feed.spec);
-    const stream = jsonlStream({
-      db: c.env.DB,
-      tenant,
-      filters: { ...filters, feedbackAfter: feed.watermark, feedbackUpTo: upTo },
-      options,
-      statsTrailer: c.req.valid("query").include_stats,
-    });
-    return new Response(stream, { headers: { ...NDJSON_HEADERS, "x-switchyard-feed-cursor": feedCursor(upTo) } }) as never;
-  })
-  .openapi(ackRoute, async (c) => {
-    const { name } = c.req.valid("param");
-    const upTo = cursorTime(c.req.valid("json").cursor);
-    if (upTo > Date.now()) throw invalidRequest("The cursor is from the future.", "cursor");
-    const tenant = c.get("tenant").tenant;
-    if (!(await ackFeed(c.env.DB, tenant, name, upTo, Date.now()))) throw notFound(`Feed '${name}'`, "name");
-    return c.json(feedView((await getFeed(c.env.DB, tenant, name))!), 200);
-  })
-  .openapi(createJobRoute, async (c) => {
+  .get(
+    "/v1/exports/feeds/:name/next",
+    zValidator("query", NextQuery, validationHook),
+    zValidator("param", FeedNameParam, validationHook),
+    async (c) => {
+      const { name } = c.req.valid("param");
+      const tenant = c.get("tenant").tenant;
+      const feed = await getFeed(c.env.DB, tenant, name);
+      if (!feed) throw notFound(`Feed '${name}'`, "name");
+      const upTo = Date.now();
+      const { filters, options } = toExportPlan(feed.spec);
+      const stream = jsonlStream({
+        db: c.env.DB,
+        tenant,
+        filters: { ...filters, feedbackAfter: feed.watermark, feedbackUpTo: upTo },
+        options,
+        statsTrailer: c.req.valid("query").include_stats,
+      });
+      return new Response(stream, { headers: { ...NDJSON_HEADERS, "x-switchyard-feed-cursor": feedCursor(upTo) } });
+    },
+  )
+  .post(
+    "/v1/exports/feeds/:name/ack",
+    zValidator("param", FeedNameParam, validationHook),
+    ...jsonBody(AckFeedSchema),
+    async (c) => {
+      const { name } = c.req.valid("param");
+      const upTo = cursorTime(c.req.valid("json").cursor);
+      if (upTo > Date.now()) throw invalidRequest("The cursor is from the future.", "cursor");
+      const tenant = c.get("tenant").tenant;
+      if (!(await ackFeed(c.env.DB, tenant, name, upTo, Date.now()))) throw notFound(`Feed '${name}'`, "name");
+      return c.json(feedView((await getFeed(c.env.DB, tenant, name))!), 200);
+    },
+  )
+  .post("/v1/exports", ...jsonBody(ExportSpecSchema), async (c) => {
     const spec = c.req.valid("json");
     checkOptions(toExportPlan(spec).options);
     const tenant = c.get("tenant").tenant;
@@ -181,17 +231,20 @@ exportsApi
     await c.env.EXPORTS.create({ id, params: { jobId: id, tenant } });
     return c.json(jobView((await getJob(c.env.DB, tenant, id))!), 202);
   })
-  .openapi(jobRoute, async (c) => {
+  .get("/v1/exports/:id", zValidator("param", JobIdParam, validationHook), async (c) => {
     const job = await getJob(c.env.DB, c.get("tenant").tenant, c.req.valid("param").id);
     if (!job) throw notFound("Export", "id");
     return c.json(jobView(job), 200);
   })
-  .openapi(fileRoute, async (c) => {
+  .get("/v1/exports/:id/file", zValidator("param", JobIdParam, validationHook), async (c) => {
     const tenant = c.get("tenant").tenant;
     const job = await getJob(c.env.DB, tenant, c.req.valid("param").id);
     if (!job) throw notFound("Export", "id");
     if (job.status !== "complete") {
-      throw new GatewayError(409, "invalid_request_error", "export_not_ready", { message: `The export is ${job.status}.`, param: "id" });
+      throw new GatewayError(409, "invalid_request_error", "export_not_ready", {
+        message: `The export is ${job.status}.`,
+        param: "id",
+      });
     }
-    return new Response(partsStream(c.env.BLOBS, tenant, job.id, job.parts), { headers: NDJSON_HEADERS }) as never;
+    return new Response(partsStream(c.env.BLOBS, tenant, job.id, job.parts), { headers: NDJSON_HEADERS });
   });

@@ -1,20 +1,22 @@
 // POST /v1/feedback — thin: CORS, credential, validate, then one upsert.
 // Authenticated here rather than in app.ts because it is the one /v1 route a
 // browser may call with a signed feedback token instead of an API key.
-import { createRoute, OpenAPIHono, type Hook } from "@hono/zod-openapi";
+import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { feedbackAuth, feedbackCaller, FEEDBACK_TOKEN_HEADER } from "../feedback/feedback-auth";
 import { feedbackCors } from "../feedback/feedback-cors";
 import { upsertFeedback } from "../feedback/feedback-store";
 import { ErrorSchema } from "../schemas/chat";
 import { feedbackValidationError, FeedbackRequestSchema, FeedbackResultSchema } from "../schemas/feedback";
+import type { ApiDocs, RouteDoc } from "./openapi";
+import { jsonBody, type ValidationResult } from "./validation-hook";
 
 const errorResponse = (description: string) => ({
   description,
-  content: { "application/json": { schema: ErrorSchema } },
+  content: { "application/json": ErrorSchema },
 });
 
-const route = createRoute({
+const route: RouteDoc = {
   method: "post",
   path: "/v1/feedback",
   summary:
@@ -24,22 +26,24 @@ const route = createRoute({
     "(as `Authorization: Bearer v1.…` or in that header); the token is valid for that one request id only and cannot name a `user`. " +
     "Feedback is accepted before the interaction itself is logged and joined to it when it is.",
   // Either scheme suffices (OpenAPI ORs the entries).
-  security: [{ bearer: [] }, { feedbackToken: [] }] as Record<string, string[]>[],
-  middleware: [feedbackAuth()],
-  request: {
-    body: { required: true, content: { "application/json": { schema: FeedbackRequestSchema } } },
-  },
+  security: [{ bearer: [] }, { feedbackToken: [] }],
+  request: { body: { schema: FeedbackRequestSchema, required: true } },
   responses: {
-    200: { description: "The stored feedback", content: { "application/json": { schema: FeedbackResultSchema } } },
+    200: { description: "The stored feedback", content: { "application/json": FeedbackResultSchema } },
     400: errorResponse("Invalid request; `param` names the field"),
     401: errorResponse("Missing or unknown API key, or a forged, expired or other request's feedback token"),
   },
-});
+};
+
+export const feedbackDocs: ApiDocs = {
+  routes: [route],
+  securitySchemes: { feedbackToken: { type: "apiKey", in: "header", name: FEEDBACK_TOKEN_HEADER } },
+};
 
 // Unlike the shared validationHook, names an unknown field in `param`.
-const feedbackHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
+function feedbackHook(result: ValidationResult): void {
   if (!result.success) throw feedbackValidationError(result.error as never);
-};
+}
 
 export interface FeedbackApiOptions {
   /** epoch milliseconds */
@@ -48,14 +52,10 @@ export interface FeedbackApiOptions {
 
 export function createFeedbackApi(options: FeedbackApiOptions = {}) {
   const now = options.now ?? Date.now;
-  const api = new OpenAPIHono<AppEnv>({ defaultHook: feedbackHook });
-  api.openAPIRegistry.registerComponent("securitySchemes", "feedbackToken", {
-    type: "apiKey",
-    in: "header",
-    name: FEEDBACK_TOKEN_HEADER,
-  });
+  const api = new Hono<AppEnv>();
   api.use("/v1/feedback", feedbackCors());
-  return api.openapi(route, async (c) => {
+  // The credential is decided before the body is validated (see feedback-auth.ts).
+  return api.post("/v1/feedback", feedbackAuth(), ...jsonBody(FeedbackRequestSchema, feedbackHook), async (c) => {
     const body = c.req.valid("json");
     const caller = await feedbackCaller(c, body, { nowSeconds: () => Math.floor(now() / 1000) });
     const result = await upsertFeedback(c.env.DB, { ...caller, body, at: now() });

@@ -1,7 +1,8 @@
 // GET /v1/interactions and /v1/interactions/{id} — thin: validate, decode the
 // cursor, read within the caller's tenant. apiKeyAuth runs in app.ts. An id
 // the tenant does not have is a 404 whether or not another tenant has it.
-import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { zValidator } from "@hono/zod-validator";
+import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { invalidRequest, notFound } from "../errors";
 import { decodeCursor } from "../feedback/interaction-cursor";
@@ -13,45 +14,48 @@ import {
   InteractionSchema,
   ListInteractionsQuerySchema,
 } from "../schemas/interactions";
+import { BEARER, type ApiDocs, type RouteDoc } from "./openapi";
 import { validationHook } from "./validation-hook";
 
 const errorResponse = (description: string) => ({
   description,
-  content: { "application/json": { schema: ErrorSchema } },
+  content: { "application/json": ErrorSchema },
 });
 
-const listRoute = createRoute({
+const listRoute: RouteDoc = {
   method: "get",
   path: "/v1/interactions",
   summary: "List the caller's logged interactions, newest first, keyset-paginated, with filters",
-  security: [{ bearer: [] }],
+  security: BEARER,
   request: { query: ListInteractionsQuerySchema },
   responses: {
     200: {
       description: "A page of interaction summaries",
-      content: { "application/json": { schema: InteractionListSchema } },
+      content: { "application/json": InteractionListSchema },
     },
     400: errorResponse("Invalid filter, limit or cursor; `param` names it"),
     401: errorResponse("Missing or unknown API key"),
   },
-});
+};
 
-const getRoute = createRoute({
+const getRoute: RouteDoc = {
   method: "get",
   path: "/v1/interactions/{id}",
   summary: "One logged interaction with its messages, answer and feedback",
-  security: [{ bearer: [] }],
+  security: BEARER,
   request: { params: InteractionIdParamSchema },
   responses: {
-    200: { description: "The interaction", content: { "application/json": { schema: InteractionSchema } } },
+    200: { description: "The interaction", content: { "application/json": InteractionSchema } },
     400: errorResponse("Invalid id"),
     401: errorResponse("Missing or unknown API key"),
     404: errorResponse("No such interaction for this tenant"),
   },
-});
+};
 
-export const interactionsApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
-  .openapi(listRoute, async (c) => {
+export const interactionsDocs: ApiDocs = { routes: [listRoute, getRoute] };
+
+export const interactionsApi = new Hono<AppEnv>()
+  .get("/v1/interactions", zValidator("query", ListInteractionsQuerySchema, validationHook), async (c) => {
     const { cursor, ...query } = c.req.valid("query");
     const decoded = cursor === undefined ? null : decodeCursor(cursor);
     if (decoded && !decoded.ok)
@@ -59,7 +63,7 @@ export const interactionsApi = new OpenAPIHono<AppEnv>({ defaultHook: validation
     const page = await listInteractions(c.env.DB, c.get("tenant").tenant, { query, after: decoded?.position ?? null });
     return c.json(page, 200);
   })
-  .openapi(getRoute, async (c) => {
+  .get("/v1/interactions/:id", zValidator("param", InteractionIdParamSchema, validationHook), async (c) => {
     const { id } = c.req.valid("param");
     const interaction = await getInteraction(c.env.DB, c.get("tenant").tenant, id);
     if (!interaction) throw notFound(`Interaction '${id}'`, "id");

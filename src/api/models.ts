@@ -1,8 +1,10 @@
 // GET /v1/models — the caller's tasks in OpenAI's list shape, each with the
 // adapter versions its rules can reach. Only the caller's tenant is visible.
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { Hono } from "hono";
+import * as z from "zod";
 import type { AppEnv } from "../env";
 import type { TenantSnapshot } from "../registry/compile-tenant";
+import { BEARER, type ApiDocs } from "./openapi";
 
 const ModelSchema = z
   .object({
@@ -16,9 +18,9 @@ const ModelSchema = z
       z.object({ name: z.string(), version: z.string(), base_model: z.string(), upstream_kind: z.string() }),
     ),
   })
-  .openapi("Model");
+  .meta({ id: "Model" });
 
-const ModelListSchema = z.object({ object: z.literal("list"), data: z.array(ModelSchema) }).openapi("ModelList");
+const ModelListSchema = z.object({ object: z.literal("list"), data: z.array(ModelSchema) }).meta({ id: "ModelList" });
 
 export function listModels(tenant: TenantSnapshot) {
   const created = Math.floor(tenant.compiledAt / 1000);
@@ -41,12 +43,16 @@ export function listModels(tenant: TenantSnapshot) {
   };
 }
 
-const route = createRoute({
-  method: "get",
-  path: "/v1/models",
-  summary: "List the caller's tasks (usable as `model`) and the adapter versions behind each",
-  security: [{ bearer: [] }],
-  responses: { 200: { description: "OpenAI model list", content: { "application/json": { schema: ModelListSchema } } } },
-});
+export const modelsDocs: ApiDocs = {
+  routes: [
+    {
+      method: "get",
+      path: "/v1/models",
+      summary: "List the caller's tasks (usable as `model`) and the adapter versions behind each",
+      security: BEARER,
+      responses: { 200: { description: "OpenAI model list", content: { "application/json": ModelListSchema } } },
+    },
+  ],
+};
 
-export const modelsApi = new OpenAPIHono<AppEnv>().openapi(route, (c) => c.json(listModels(c.get("tenant")), 200));
+export const modelsApi = new Hono<AppEnv>().get("/v1/models", (c) => c.json(listModels(c.get("tenant")), 200));

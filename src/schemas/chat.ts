@@ -2,7 +2,7 @@
 // gateway acts on and passes every other field through (looseObject), so
 // provider-specific parameters (seed, response_format, top_k …) reach the
 // upstream untouched.
-import { z } from "@hono/zod-openapi";
+import * as z from "zod";
 
 const TextPart = z.object({ type: z.literal("text"), text: z.string() });
 const ContentPart = z.looseObject({ type: z.string().min(1) });
@@ -15,7 +15,11 @@ const ToolCall = z.looseObject({
 });
 
 const SystemMessage = z.looseObject({ role: z.literal("system"), content: TextContent, name: z.string().optional() });
-const DeveloperMessage = z.looseObject({ role: z.literal("developer"), content: TextContent, name: z.string().optional() });
+const DeveloperMessage = z.looseObject({
+  role: z.literal("developer"),
+  content: TextContent,
+  name: z.string().optional(),
+});
 const UserMessage = z.looseObject({
   role: z.literal("user"),
   content: z.union([z.string(), z.array(ContentPart).min(1)]),
@@ -50,13 +54,16 @@ const Tool = z.looseObject({
 
 export const ChatCompletionRequestSchema = z
   .looseObject({
-    model: z.string().min(1).max(256).openapi({ example: "support" }),
+    model: z.string().min(1).max(256).meta({ example: "support" }),
     messages: z.array(ChatMessageSchema).min(1).max(2048),
     temperature: z.number().min(0).max(2).nullable().optional(),
     top_p: z.number().min(0).max(1).nullable().optional(),
     max_tokens: z.number().int().min(1).nullable().optional(),
     max_completion_tokens: z.number().int().min(1).nullable().optional(),
-    stop: z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional(),
+    stop: z
+      .union([z.string(), z.array(z.string()).max(4)])
+      .nullable()
+      .optional(),
     n: z.number().int().nullable().optional(),
     stream: z.boolean().nullable().optional(),
     stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
@@ -72,7 +79,11 @@ export const ChatCompletionRequestSchema = z
   })
   .superRefine((req, ctx) => {
     if (req.n !== undefined && req.n !== null && req.n !== 1) {
-      ctx.addIssue({ code: "custom", path: ["n"], message: "Only n=1 is supported: an adapter answers once per request." });
+      ctx.addIssue({
+        code: "custom",
+        path: ["n"],
+        message: "Only n=1 is supported: an adapter answers once per request.",
+      });
     }
     if (req.stream_options && !req.stream) {
       ctx.addIssue({
@@ -85,7 +96,7 @@ export const ChatCompletionRequestSchema = z
       ctx.addIssue({ code: "custom", path: ["metadata"], message: "metadata takes at most 16 keys." });
     }
   })
-  .openapi("ChatCompletionRequest");
+  .meta({ id: "ChatCompletionRequest" });
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequestSchema>;
 
 const Usage = z.object({
@@ -114,7 +125,7 @@ export const ChatCompletionSchema = z
     ),
     usage: Usage.optional(),
   })
-  .openapi("ChatCompletion");
+  .meta({ id: "ChatCompletion" });
 export type ChatCompletion = z.infer<typeof ChatCompletionSchema>;
 
 export const ChatCompletionChunkSchema = z
@@ -132,7 +143,7 @@ export const ChatCompletionChunkSchema = z
     ),
     usage: Usage.nullable().optional(),
   })
-  .openapi("ChatCompletionChunk");
+  .meta({ id: "ChatCompletionChunk" });
 export type ChatCompletionChunk = z.infer<typeof ChatCompletionChunkSchema>;
 
 export const ErrorSchema = z
@@ -144,4 +155,4 @@ export const ErrorSchema = z
       code: z.string().nullable(),
     }),
   })
-  .openapi("Error");
+  .meta({ id: "Error" });

@@ -1,11 +1,13 @@
 // Wire types of the training-data export endpoints: the query of a streamed
 // export, a named feed, and a background export job. Options map onto
 // src/export's ExportOptions; filters onto export-source's ExportFilters.
-import { z } from "@hono/zod-openapi";
+import * as z from "zod";
 import { EXPORT_FORMATS } from "../export/types";
 import { BooleanParam, FilterParam, TimeParam } from "./query-params";
 
-const Slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be a slug: [a-z0-9][a-z0-9_-]*, at most 32 characters");
+const Slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be a slug: [a-z0-9][a-z0-9_-]*, at most 32 characters");
 
 const exportFields = {
   format: z.enum(EXPORT_FORMATS),
@@ -28,7 +30,12 @@ const timeRange = <T extends z.ZodRawShape>(shape: T) =>
 
 const tagsParam = z
   .string()
-  .transform((text) => text.split(",").map((t) => t.trim()).filter(Boolean))
+  .transform((text) =>
+    text
+      .split(",")
+      .map((t) => t.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(Slug).max(16));
 
 export const TrainingDataQuerySchema = timeRange({
@@ -55,12 +62,14 @@ export const ExportSpecSchema = z
     dedup: z.boolean().optional(),
   })
   .strict()
-  .openapi("ExportSpec");
+  .meta({ id: "ExportSpec" });
 export type ExportSpec = z.infer<typeof ExportSpecSchema>;
 
-export const CreateFeedSchema = ExportSpecSchema.extend({ name: Slug }).strict().openapi("CreateFeed");
+export const CreateFeedSchema = ExportSpecSchema.extend({ name: Slug }).strict().meta({ id: "CreateFeed" });
 
-export const AckFeedSchema = z.object({ cursor: z.string().regex(/^f1\.\d{1,15}$/, "must be a cursor from a feed run") }).strict();
+export const AckFeedSchema = z
+  .object({ cursor: z.string().regex(/^f1\.\d{1,15}$/, "must be a cursor from a feed run") })
+  .strict();
 
 export const FeedNameParam = z.object({ name: Slug });
 export const JobIdParam = z.object({ id: z.string().regex(/^exp_[0-9a-f]{32}$/, "must be an export id") });

@@ -3,7 +3,7 @@
 // exactly the training signal the caller meant to send. Size limits are in
 // UTF-8 bytes (what D1 stores and what the 2 MB row limit counts), not in
 // UTF-16 code units.
-import { z } from "@hono/zod-openapi";
+import * as z from "zod";
 import { REQUEST_ID_PATTERN } from "./request-id";
 import { invalidRequest, type GatewayError } from "../errors";
 import { SLUG_PATTERN } from "./manifest";
@@ -16,7 +16,6 @@ export const FEEDBACK_LIMITS = {
   userChars: 256,
 } as const;
 
-
 const encoder = new TextEncoder();
 const maxBytes = (limit: number) => (s: string) => encoder.encode(s).byteLength <= limit;
 
@@ -25,12 +24,8 @@ export const FeedbackRequestSchema = z
     request_id: z
       .string()
       .regex(REQUEST_ID_PATTERN, "must be the id of a chat completion (its `id`, or the response's x-request-id)")
-      .openapi({ example: "chatcmpl-3f1c0d7e9b2a4c55a1e8f0b6d4c2a9e1" }),
-    // The OpenAPI generator keeps only the first value of a multi-value literal.
-    rating: z
-      .literal([1, -1])
-      .openapi({ type: "integer", enum: [1, -1] })
-      .describe("1 = thumbs up, -1 = thumbs down"),
+      .meta({ example: "chatcmpl-3f1c0d7e9b2a4c55a1e8f0b6d4c2a9e1" }),
+    rating: z.literal([1, -1]).describe("1 = thumbs up, -1 = thumbs down"),
     score: z.number().min(0).max(1).nullable().optional().describe("optional finer grade, 0..1"),
     comment: z
       .string()
@@ -60,7 +55,7 @@ export const FeedbackRequestSchema = z
       .optional()
       .describe("who is rating; one entry per (request_id, user). Needs an API key."),
   })
-  .openapi("FeedbackRequest");
+  .meta({ id: "FeedbackRequest" });
 export type FeedbackRequest = z.infer<typeof FeedbackRequestSchema>;
 
 export const FeedbackSchema = z
@@ -68,7 +63,7 @@ export const FeedbackSchema = z
     object: z.literal("feedback"),
     request_id: z.string(),
     user: z.string().nullable(),
-    rating: z.literal([1, -1]).openapi({ type: "integer", enum: [1, -1] }),
+    rating: z.literal([1, -1]),
     score: z.number().nullable(),
     comment: z.string().nullable(),
     correction: z.string().nullable(),
@@ -77,14 +72,14 @@ export const FeedbackSchema = z
     created_at: z.number().int().describe("epoch milliseconds of the first post"),
     updated_at: z.number().int().describe("epoch milliseconds of the latest post"),
   })
-  .openapi("Feedback");
+  .meta({ id: "Feedback" });
 export type Feedback = z.infer<typeof FeedbackSchema>;
 
 export const FeedbackResultSchema = FeedbackSchema.extend({
   interaction_found: z
     .boolean()
     .describe("whether the caller's tenant already has this interaction logged; false until the log queue delivers it"),
-}).openapi("FeedbackResult");
+}).meta({ id: "FeedbackResult" });
 export type FeedbackResult = z.infer<typeof FeedbackResultSchema>;
 
 /** Like validationError, but an unknown field is named in `param`, not left null. */

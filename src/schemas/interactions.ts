@@ -3,7 +3,7 @@
 // a 400 naming the parameter. Unknown query parameters are ignored, as HTTP
 // caches and proxies add their own. Times are epoch milliseconds on the wire,
 // as in the database; `since`/`until` also take ISO 8601.
-import { z } from "@hono/zod-openapi";
+import * as z from "zod";
 import { FeedbackSchema } from "./feedback";
 import { TimeParam } from "./query-params";
 
@@ -15,13 +15,7 @@ export const InteractionStatusSchema = z.enum(["ok", "upstream_error", "client_a
 
 export const ListInteractionsQuerySchema = z
   .object({
-    limit: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(INTERACTIONS_PAGE.max)
-      .default(INTERACTIONS_PAGE.default)
-      .openapi({ type: "integer", minimum: 1, maximum: INTERACTIONS_PAGE.max, default: INTERACTIONS_PAGE.default }),
+    limit: z.coerce.number().int().min(1).max(INTERACTIONS_PAGE.max).default(INTERACTIONS_PAGE.default),
     cursor: z.string().min(1).max(1024).optional().describe("next_cursor of the previous page; opaque"),
     task: Filter.optional(),
     adapter: Filter.optional(),
@@ -33,7 +27,6 @@ export const ListInteractionsQuerySchema = z
       .enum(["1", "-1"])
       .transform(Number)
       .optional()
-      .openapi({ type: "string", enum: ["1", "-1"] })
       .describe("only interactions with at least one feedback of this rating"),
     since: TimeParam.optional().describe("created_at >= since (epoch ms or ISO 8601)"),
     until: TimeParam.optional().describe("created_at < until (epoch ms or ISO 8601)"),
@@ -46,11 +39,7 @@ export const ListInteractionsQuerySchema = z
 export type ListInteractionsQuery = z.infer<typeof ListInteractionsQuerySchema>;
 
 export const InteractionIdParamSchema = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(256)
-    .openapi({ param: { name: "id", in: "path" }, example: "chatcmpl-3f1c0d7e9b2a4c55a1e8f0b6d4c2a9e1" }),
+  id: z.string().min(1).max(256).meta({ example: "chatcmpl-3f1c0d7e9b2a4c55a1e8f0b6d4c2a9e1" }),
 });
 
 const UsageSchema = z.object({
@@ -83,7 +72,7 @@ export const InteractionSummarySchema = z
     metadata: z.record(z.string(), z.string()).nullable(),
     feedback_summary: z.object({ up: z.number().int(), down: z.number().int() }),
   })
-  .openapi("InteractionSummary");
+  .meta({ id: "InteractionSummary" });
 export type InteractionSummary = z.infer<typeof InteractionSummarySchema>;
 
 export const InteractionSchema = InteractionSummarySchema.extend({
@@ -95,7 +84,7 @@ export const InteractionSchema = InteractionSummarySchema.extend({
   response_tool_calls: z.array(z.unknown()).nullable(),
   attempts: z.array(z.unknown()).nullable(),
   feedback: z.array(FeedbackSchema),
-}).openapi("Interaction");
+}).meta({ id: "Interaction" });
 export type Interaction = z.infer<typeof InteractionSchema>;
 
 export const InteractionListSchema = z
@@ -105,5 +94,5 @@ export const InteractionListSchema = z
     has_more: z.boolean(),
     next_cursor: z.string().nullable(),
   })
-  .openapi("InteractionList");
+  .meta({ id: "InteractionList" });
 export type InteractionList = z.infer<typeof InteractionListSchema>;

@@ -1,7 +1,7 @@
 // Query-string parameters shared by the list and export endpoints. Query
 // values arrive as strings; each parses its own text so a bad one is a 400
 // naming the parameter.
-import { z } from "@hono/zod-openapi";
+import * as z from "zod";
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -30,7 +30,7 @@ export const TimeParam = z
     }
     return ms;
   })
-  .openapi({ type: "string", example: "2026-04-26T00:00:00Z" });
+  .meta({ example: "2026-04-26T00:00:00Z" });
 
 export const BooleanParam = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
