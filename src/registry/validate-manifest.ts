@@ -7,7 +7,7 @@
 // into the document as written, e.g. /tasks/0/rules/1/target. Validation
 // returns a tagged result and never throws; the admin API and the sync script
 // decide how to show it.
-import { z } from "zod";
+import * as z from "zod";
 import { FALLBACK_TASK_PREFIX, ManifestSchema, type Manifest } from "../schemas/manifest";
 import { DEFAULT_AUDIENCE } from "../schemas/tone-preset";
 

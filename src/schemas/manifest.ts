@@ -12,7 +12,7 @@
 // Objects are strict: a typo'd key in a hand-written manifest is an error when
 // it is loaded, not a silently ignored field (STYLE.md habit 6). Array caps
 // bound the size of a compiled snapshot and the work of one resolution.
-import { z } from "zod";
+import * as z from "zod";
 import { TonePresetSchema } from "./tone-preset";
 
 /** Tenant, upstream, adapter, task and rule identifiers. */

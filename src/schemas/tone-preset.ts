@@ -7,7 +7,7 @@
 // (STYLE.md habit 6), so the cross-field checks live here: limits with
 // min > max, and defaults outside their own limits. Because of those
 // refinements zod 4 refuses `.pick()`/`.omit()` on this schema; nest it as is.
-import { z } from "zod";
+import * as z from "zod";
 
 /** Short slug for audiences and preset names (32 chars: it goes into headers and logs). */
 export const AUDIENCE_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
@@ -68,7 +68,11 @@ export const TonePresetSchema = z
         });
       }
       const d = p.defaults?.[key];
-      if (d !== undefined && range && ((range.min !== undefined && d < range.min) || (range.max !== undefined && d > range.max))) {
+      if (
+        d !== undefined &&
+        range &&
+        ((range.min !== undefined && d < range.min) || (range.max !== undefined && d > range.max))
+      ) {
         ctx.addIssue({
           code: "custom",
           path: ["defaults", key],
