@@ -15,7 +15,9 @@ export function blobKeyFor(record: Pick<InteractionRecord, "tenant_id" | "reques
 export async function enqueueInteraction(env: Env, record: InteractionRecord): Promise<void> {
   try {
     const inline = JSON.stringify({ v: 1, record } satisfies LogMessage);
-    if (new TextEncoder().encode(inline).byteLength <= MAX_INLINE_BYTES) {
+    // A UTF-8 byte is at most 3 per UTF-16 unit: most records are clearly small
+    // and skip the encoding pass.
+    if (inline.length * 3 <= MAX_INLINE_BYTES || new TextEncoder().encode(inline).byteLength <= MAX_INLINE_BYTES) {
       // Sent as text: the record is serialized once, here, not again by the queue.
       await env.LOG_QUEUE.send(inline, { contentType: "text" });
       return;

@@ -1,57 +1,77 @@
-// Writes interaction records to D1. Idempotent by request id (INSERT … ON
-// CONFLICT DO NOTHING), because queues deliver at least once. D1 allows 100
-// bound parameters per statement, so rows go in chunks of
+// Writes interaction records to D1. Idempotent per (tenant, request id)
+// (INSERT … ON CONFLICT DO NOTHING), because queues deliver at least once.
+// D1 allows 100 bound parameters per statement, so rows go in chunks of
 // floor(100 / columns) per statement, all chunks in one batch (one round
-// trip, one transaction).
+// trip, one transaction). The SQL is built once per chunk size and reused:
+// this runs for every record, and drizzle's query builder cost about as much
+// CPU as the insert itself (scripts/bench/PROFILE.md); the column list still
+// comes from the drizzle schema, so the two cannot drift.
 import { getTableColumns } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
 import { interactions } from "../db/schema";
 import type { InteractionRecord } from "./interaction-record";
 
 const D1_MAX_BOUND_PARAMETERS = 100;
-const COLUMNS = Object.keys(getTableColumns(interactions)).length;
-export const ROWS_PER_STATEMENT = Math.max(1, Math.floor(D1_MAX_BOUND_PARAMETERS / COLUMNS));
+export const COLUMNS = Object.values(getTableColumns(interactions)).map((c) => c.name);
+export const ROWS_PER_STATEMENT = Math.max(1, Math.floor(D1_MAX_BOUND_PARAMETERS / COLUMNS.length));
 
-export function toRow(r: InteractionRecord): typeof interactions.$inferInsert {
+const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+
+/** One record as the row's values, in COLUMNS order. */
+export function toRow(r: InteractionRecord): Record<string, unknown> {
   return {
-    requestId: r.request_id,
-    tenantId: r.tenant_id,
+    request_id: r.request_id,
+    tenant_id: r.tenant_id,
     task: r.task,
     adapter: r.adapter,
-    adapterVersion: r.adapter_version,
+    adapter_version: r.adapter_version,
     route: r.route,
     tone: r.tone,
     audience: r.audience,
     user: r.user,
     status: r.status,
     error: r.error,
-    httpStatus: r.http_status,
-    stream: r.stream,
-    clientMessages: r.client_messages,
-    upstreamMessages: r.upstream_messages,
-    params: r.params,
-    tools: r.tools,
-    metadata: r.metadata,
-    responseText: r.response_text,
-    responseToolCalls: r.response_tool_calls,
-    finishReason: r.finish_reason,
-    promptTokens: r.usage?.prompt_tokens ?? null,
-    completionTokens: r.usage?.completion_tokens ?? null,
-    usageEstimated: r.usage_estimated,
-    attempts: r.attempts,
-    latencyMs: r.latency_ms,
-    ttftMs: r.ttft_ms,
-    createdAt: r.created_at,
+    http_status: r.http_status,
+    stream: r.stream ? 1 : 0,
+    client_messages: json(r.client_messages),
+    upstream_messages: json(r.upstream_messages),
+    params: json(r.params),
+    tools: json(r.tools),
+    metadata: json(r.metadata),
+    response_text: r.response_text,
+    response_tool_calls: json(r.response_tool_calls),
+    finish_reason: r.finish_reason,
+    prompt_tokens: r.usage?.prompt_tokens ?? null,
+    completion_tokens: r.usage?.completion_tokens ?? null,
+    usage_estimated: r.usage_estimated ? 1 : 0,
+    attempts: json(r.attempts),
+    latency_ms: r.latency_ms,
+    ttft_ms: r.ttft_ms,
+    created_at: r.created_at,
   };
 }
 
-export async function writeInteractions(d1: D1Database, records: InteractionRecord[]): Promise<void> {
-  if (records.length === 0) return;
-  const db = drizzle(d1);
-  const rows = records.map(toRow);
-  const statements = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    statements.push(db.insert(interactions).values(rows.slice(i, i + ROWS_PER_STATEMENT)).onConflictDoNothing());
+const sqlByRows = new Map<number, string>();
+function insertSql(rows: number): string {
+  let sql = sqlByRows.get(rows);
+  if (!sql) {
+    const tuple = `(${COLUMNS.map(() => "?").join(", ")})`;
+    sql = `INSERT INTO interactions (${COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${Array(rows).fill(tuple).join(", ")} ON CONFLICT DO NOTHING`;
+    sqlByRows.set(rows, sql);
   }
-  await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
+  return sql;
+}
+
+export async function writeInteractions(db: D1Database, records: InteractionRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const statements: D1PreparedStatement[] = [];
+  for (let i = 0; i < records.length; i += ROWS_PER_STATEMENT) {
+    const chunk = records.slice(i, i + ROWS_PER_STATEMENT);
+    const values: unknown[] = [];
+    for (const record of chunk) {
+      const row = toRow(record);
+      for (const column of COLUMNS) values.push(row[column] ?? null);
+    }
+    statements.push(db.prepare(insertSql(chunk.length)).bind(...values));
+  }
+  await db.batch(statements);
 }

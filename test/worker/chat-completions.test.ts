@@ -218,6 +218,16 @@ describe("upstream failures", () => {
     expect(String(row.response_text)).toContain("[adapter");
   });
 
+  it("a stream that stalls longer than timeout_ms is cut and logged as timeout", async () => {
+    const { response, settled } = await chat({ model: "stall", stream: true }, testco);
+    expect(response.status).toBe(200);
+    await expect(response.text()).rejects.toThrow();
+    await settled();
+    const row = await waitForInteraction(response.headers.get("x-request-id")!);
+    expect(row.status).toBe("timeout");
+    expect(String(row.error)).toContain("no data from upstream for 300 ms");
+  });
+
   it.each(["fallback-500", "fallback-429", "fallback-hang", "fallback-badlora", "fallback-cut", "fallback-chain"])(
     "%s falls back to the next adapter before the first byte",
     async (task) => {

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import type { InteractionRecord } from "../../src/logging/interaction-record";
 import { blobKeyFor } from "../../src/logging/log-producer";
+import { COLUMNS, toRow } from "../../src/logging/write-interactions";
 import { chat } from "./helpers/gateway";
 import { KEYS } from "./helpers/seed";
 
@@ -131,6 +132,10 @@ describe("request ids across tenants", () => {
 });
 
 describe("queue consumer", () => {
+  it("maps every column of the interactions table", () => {
+    expect(Object.keys(toRow(record("columns-check"))).sort()).toEqual([...COLUMNS].sort());
+  });
+
   it("writes a redelivered batch once (idempotent by request id)", async () => {
     const prefix = `redeliver-${crypto.randomUUID().slice(0, 8)}-`;
     const ids = Array.from({ length: 150 }, (_, i) => `${prefix}${i}`);
