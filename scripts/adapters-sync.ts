@@ -89,7 +89,9 @@ async function syncLocal(manifests: Manifest[]): Promise<void> {
       }
       const result = await applyManifest(db, manifest, appliedBy);
       console.log(`${manifest.tenant}: ${formatDiff(result.changes)}`);
-      console.log(`${manifest.tenant}: ${result.applied ? `applied as version ${result.version}` : `unchanged (version ${result.version})`}`);
+      console.log(
+        `${manifest.tenant}: ${result.applied ? `applied as version ${result.version}` : `unchanged (version ${result.version})`}`,
+      );
       const key = DEMO_KEYS[manifest.tenant];
       if (key) await storeApiKey(db, manifest.tenant, key, "local demo key");
     }

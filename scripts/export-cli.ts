@@ -90,7 +90,8 @@ async function pipeBody(response: Response, onLine?: () => void): Promise<string
 
 function specBody() {
   const spec: Record<string, unknown> = { format: args.format };
-  for (const k of ["task", "adapter", "version", "audience", "system", "split"] as const) if (args[k]) spec[k] = args[k];
+  for (const k of ["task", "adapter", "version", "audience", "system", "split"] as const)
+    if (args[k]) spec[k] = args[k];
   const time = (t: string) => (/^\d+$/.test(t) ? Number(t) : Date.parse(t));
   if (args.since) spec.since = time(args.since);
   if (args.until) spec.until = time(args.until);
@@ -125,7 +126,13 @@ async function viaJob() {
   for (;;) {
     const response = await fetch(`${args.url}/v1/exports/${id}`, { headers });
     if (!response.ok) await fail(response);
-    const job = (await response.json()) as { status: string; rows_done: number; rows_total: number | null; stats: unknown; error: string | null };
+    const job = (await response.json()) as {
+      status: string;
+      rows_done: number;
+      rows_total: number | null;
+      stats: unknown;
+      error: string | null;
+    };
     draw(progress(job.rows_done, job.rows_total, started));
     if (job.status === "failed") {
       console.error(`\nexport ${id} failed: ${job.error}`);

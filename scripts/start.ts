@@ -40,4 +40,6 @@ async function stop(code = 0) {
 process.on("SIGINT", () => void stop());
 process.on("SIGTERM", () => void stop());
 wrangler.on("exit", (code) => void stop(code ?? 0));
-console.log(`Switchyard starting on http://127.0.0.1:${port} (demo keys: sk-acme-dev, sk-globex-dev; admin token: admin-dev)`);
+console.log(
+  `Switchyard starting on http://127.0.0.1:${port} (demo keys: sk-acme-dev, sk-globex-dev; admin token: admin-dev)`,
+);

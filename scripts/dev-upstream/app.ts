@@ -24,13 +24,27 @@ type ChatBody = Record<string, unknown> & { model: string; messages: Message[] }
 type ToolCall = { id: string; name: string; args: string };
 type Finish = "stop" | "length" | "tool_calls";
 type Plan = {
-  id: string; created: number; model: string; pieces: string[]; content: string | null;
-  toolCall?: ToolCall; finish: Finish; promptTokens: number; includeUsage: boolean;
-  firstTokenMs: number; tokenMs: number; cut: boolean;
+  id: string;
+  created: number;
+  model: string;
+  pieces: string[];
+  content: string | null;
+  toolCall?: ToolCall;
+  finish: Finish;
+  promptTokens: number;
+  includeUsage: boolean;
+  firstTokenMs: number;
+  tokenMs: number;
+  cut: boolean;
 };
 
 class VllmError extends Error {
-  constructor(readonly status: number, readonly type: string, message: string, readonly param: string | null = null) {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+    readonly param: string | null = null,
+  ) {
     super(message);
   }
   toResponse(headers?: Record<string, string>): Response {
@@ -78,8 +92,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.reject(signal.reason);
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const onAbort = () => { clearTimeout(timer); reject(signal.reason); };
-    const timer = setTimeout(() => { signal.removeEventListener("abort", onAbort); resolve(); }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
     signal.addEventListener("abort", onAbort, { once: true });
   });
 }
@@ -98,8 +118,13 @@ function msHeader(req: Request, name: string): number {
 
 function parseBody(raw: string): ChatBody {
   let body: unknown;
-  try { body = JSON.parse(raw); } catch { throw badRequest("Request body is not valid JSON."); }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw badRequest("Request body must be a JSON object.");
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    throw badRequest("Request body is not valid JSON.");
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw badRequest("Request body must be a JSON object.");
   const b = body as Record<string, unknown>;
   if (typeof b.model !== "string" || !b.model) throw badRequest("Field required: model", "model");
   if (!Array.isArray(b.messages) || b.messages.length === 0) throw badRequest("Field required: messages", "messages");
@@ -143,13 +168,18 @@ function activeFailure(req: Request, failuresByKey: Map<string, number>): string
 }
 
 /** The deterministic answer: a forced tool call, or text quoting what arrived. */
-function planReply(body: ChatBody, isLora: boolean, base: Pick<Plan, "id" | "created" | "firstTokenMs" | "tokenMs" | "cut">): Plan {
+function planReply(
+  body: ChatBody,
+  isLora: boolean,
+  base: Pick<Plan, "id" | "created" | "firstTokenMs" | "tokenMs" | "cut">,
+): Plan {
   const { messages, model } = body;
   const system = messages.find((m) => m.role === "system" || m.role === "developer");
   const lastUser = messages.findLast((m) => m.role === "user");
   const userText = lastUser ? textOf(lastUser.content) : "";
   const common = {
-    ...base, model,
+    ...base,
+    model,
     promptTokens: messages.reduce((n, m) => n + tokenize(textOf(m.content)).length, 0),
     includeUsage: (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true,
   };
@@ -169,9 +199,38 @@ function planReply(body: ChatBody, isLora: boolean, base: Pick<Plan, "id" | "cre
 }
 
 function echoOf(body: ChatBody): string {
-  const { model, messages, temperature, top_p, max_tokens, max_completion_tokens, stop, tools, tool_choice, user, stream, stream_options } = body;
+  const {
+    model,
+    messages,
+    temperature,
+    top_p,
+    max_tokens,
+    max_completion_tokens,
+    stop,
+    tools,
+    tool_choice,
+    user,
+    stream,
+    stream_options,
+  } = body;
   const keys = Object.keys(body).sort();
-  return base64url(JSON.stringify({ model, messages, temperature, top_p, max_tokens, max_completion_tokens, stop, tools, tool_choice, user, stream, stream_options, keys }));
+  return base64url(
+    JSON.stringify({
+      model,
+      messages,
+      temperature,
+      top_p,
+      max_tokens,
+      max_completion_tokens,
+      stop,
+      tools,
+      tool_choice,
+      user,
+      stream,
+      stream_options,
+      keys,
+    }),
+  );
 }
 
 function sse(data: unknown): string {
@@ -182,8 +241,14 @@ function sse(data: unknown): string {
 async function* streamEvents(p: Plan, signal: AbortSignal): AsyncGenerator<string> {
   const usageNull = p.includeUsage ? { usage: null } : {};
   const chunk = (delta: object, finish: Finish | null = null) =>
-    sse({ id: p.id, object: "chat.completion.chunk", created: p.created, model: p.model,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...usageNull });
+    sse({
+      id: p.id,
+      object: "chat.completion.chunk",
+      created: p.created,
+      model: p.model,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+      ...usageNull,
+    });
   await sleep(p.firstTokenMs, signal);
   yield chunk(p.toolCall ? { role: "assistant" } : { role: "assistant", content: "" });
   if (p.toolCall) {
@@ -202,7 +267,14 @@ async function* streamEvents(p: Plan, signal: AbortSignal): AsyncGenerator<strin
   }
   yield chunk({}, p.finish);
   if (p.includeUsage)
-    yield sse({ id: p.id, object: "chat.completion.chunk", created: p.created, model: p.model, choices: [], usage: usageOf(p) });
+    yield sse({
+      id: p.id,
+      object: "chat.completion.chunk",
+      created: p.created,
+      model: p.model,
+      choices: [],
+      usage: usageOf(p),
+    });
   yield "data: [DONE]\n\n";
 }
 
@@ -216,8 +288,18 @@ function completionJson(p: Plan): string {
     ? [{ id: p.toolCall.id, type: "function", function: { name: p.toolCall.name, arguments: p.toolCall.args } }]
     : undefined;
   return JSON.stringify({
-    id: p.id, object: "chat.completion", created: p.created, model: p.model,
-    choices: [{ index: 0, message: { role: "assistant", content: p.content, tool_calls }, logprobs: null, finish_reason: p.finish }],
+    id: p.id,
+    object: "chat.completion",
+    created: p.created,
+    model: p.model,
+    choices: [
+      {
+        index: 0,
+        message: { role: "assistant", content: p.content, tool_calls },
+        logprobs: null,
+        finish_reason: p.finish,
+      },
+    ],
     usage: usageOf(p),
   });
 }
@@ -227,26 +309,32 @@ function completionJson(p: Plan): string {
  * nothing is produced before the reader asks, and a cancel stops the timers.
  * A client abort ends the body quietly; any other failure errors it (= cut).
  */
-function bodyFrom(produce: (signal: AbortSignal) => AsyncGenerator<string>, requestSignal: AbortSignal): ReadableStream<Uint8Array> {
+function bodyFrom(
+  produce: (signal: AbortSignal) => AsyncGenerator<string>,
+  requestSignal: AbortSignal,
+): ReadableStream<Uint8Array> {
   const stop = new AbortController();
   const signal = AbortSignal.any([requestSignal, stop.signal]);
   const events = produce(signal);
   const encoder = new TextEncoder();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const next = await events.next();
-        if (next.done) controller.close();
-        else controller.enqueue(encoder.encode(next.value));
-      } catch (err) {
-        if (signal.aborted) controller.close();
-        else controller.error(err);
-      }
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const next = await events.next();
+          if (next.done) controller.close();
+          else controller.enqueue(encoder.encode(next.value));
+        } catch (err) {
+          if (signal.aborted) controller.close();
+          else controller.error(err);
+        }
+      },
+      cancel() {
+        stop.abort(abortError());
+      },
     },
-    cancel() {
-      stop.abort(abortError());
-    },
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
 }
 
 export function createDevUpstream(options: DevUpstreamOptions): Hono {
@@ -263,8 +351,15 @@ export function createDevUpstream(options: DevUpstreamOptions): Hono {
   app.get("/v1/models", (c) => {
     const created = Math.floor(now() / 1000);
     const firstBase = options.baseModels?.[0] ?? null;
-    const card = (id: string, parent: string | null) =>
-      ({ id, object: "model", created, owned_by: "vllm", root: id, parent, max_model_len: 8192 });
+    const card = (id: string, parent: string | null) => ({
+      id,
+      object: "model",
+      created,
+      owned_by: "vllm",
+      root: id,
+      parent,
+      max_model_len: 8192,
+    });
     const data = [
       ...[...bases].map((id) => card(id, null)),
       ...[...loras].filter((id) => !bases.has(id)).map((id) => card(id, options.parents?.[id] ?? firstBase)),
@@ -305,25 +400,35 @@ export function createDevUpstream(options: DevUpstreamOptions): Hono {
       return modelNotFound(body.model).toResponse(headers);
 
     const full = planReply(body, isLora, {
-      id: `chatcmpl-dev-${++completions}`, created: Math.floor(now() / 1000),
-      firstTokenMs: msHeader(req, "x-dev-first-token-ms"), tokenMs: msHeader(req, "x-dev-token-ms"),
+      id: `chatcmpl-dev-${++completions}`,
+      created: Math.floor(now() / 1000),
+      firstTokenMs: msHeader(req, "x-dev-first-token-ms"),
+      tokenMs: msHeader(req, "x-dev-token-ms"),
       cut: fail === "cut",
     });
 
     if (body.stream === true) {
-      return new Response(bodyFrom((s) => streamEvents(full, s), signal), {
-        headers: { ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" },
-      });
+      return new Response(
+        bodyFrom((s) => streamEvents(full, s), signal),
+        {
+          headers: { ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" },
+        },
+      );
     }
-    await sleep(full.firstTokenMs + full.tokenMs * full.pieces.length, signal).catch(() => { throw abortError(); });
+    await sleep(full.firstTokenMs + full.tokenMs * full.pieces.length, signal).catch(() => {
+      throw abortError();
+    });
     const json = completionJson(full);
     headers["content-type"] = "application/json";
     if (!full.cut) return new Response(json, { headers });
-    return new Response(bodyFrom(async function* (s) {
-      yield json.slice(0, Math.floor(json.length / 2));
-      await sleep(CUT_GRACE_MS, s);
-      throw new Error("dev upstream: connection cut mid-body (x-dev-fail: cut)");
-    }, signal), { headers });
+    return new Response(
+      bodyFrom(async function* (s) {
+        yield json.slice(0, Math.floor(json.length / 2));
+        await sleep(CUT_GRACE_MS, s);
+        throw new Error("dev upstream: connection cut mid-body (x-dev-fail: cut)");
+      }, signal),
+      { headers },
+    );
   });
 
   app.notFound(() => Response.json({ detail: "Not Found" }, { status: 404 }));

@@ -24,15 +24,22 @@ export type DevUpstream = { url: string; port: number; models: string[]; close()
 
 const DEMO_BASE = "meta-llama/Llama-3.1-8B-Instruct";
 const DEMO_LORAS = [
-  "acme-support-v1", "acme-support-v2", "acme-billing-v1", "acme-docs-v1",
-  "globex-tutor-v1", "globex-tutor-v2", "globex-grader-v1",
+  "acme-support-v1",
+  "acme-support-v2",
+  "acme-billing-v1",
+  "acme-docs-v1",
+  "globex-tutor-v1",
+  "globex-tutor-v2",
+  "globex-grader-v1",
 ];
 const DEFAULT_ADAPTERS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../adapters");
 
 type ManifestAdapter = { served_name?: unknown; base_model?: unknown };
 
 /** Reads served names and their base models from every adapters/*.json; never throws. */
-export async function loadManifestModels(dir = DEFAULT_ADAPTERS_DIR): Promise<Required<Pick<DevUpstreamOptions, "models" | "baseModels" | "parents">>> {
+export async function loadManifestModels(
+  dir = DEFAULT_ADAPTERS_DIR,
+): Promise<Required<Pick<DevUpstreamOptions, "models" | "baseModels" | "parents">>> {
   const models = new Set<string>();
   const baseModels = new Set<string>();
   const parents: Record<string, string> = {};
@@ -53,11 +60,16 @@ export async function loadManifestModels(dir = DEFAULT_ADAPTERS_DIR): Promise<Re
     for (const a of adapters) {
       if (typeof a?.served_name === "string" && a.served_name) models.add(a.served_name);
       if (typeof a?.base_model === "string" && a.base_model) baseModels.add(a.base_model);
-      if (typeof a?.served_name === "string" && typeof a?.base_model === "string") parents[a.served_name] = a.base_model;
+      if (typeof a?.served_name === "string" && typeof a?.base_model === "string")
+        parents[a.served_name] = a.base_model;
     }
   }
   if (models.size === 0) {
-    return { models: DEMO_LORAS, baseModels: [DEMO_BASE], parents: Object.fromEntries(DEMO_LORAS.map((m) => [m, DEMO_BASE])) };
+    return {
+      models: DEMO_LORAS,
+      baseModels: [DEMO_BASE],
+      parents: Object.fromEntries(DEMO_LORAS.map((m) => [m, DEMO_BASE])),
+    };
   }
   return { models: [...models], baseModels: [...baseModels], parents };
 }
@@ -110,19 +122,22 @@ async function cutQuietly(pending: Response | Promise<Response>, env: HttpBindin
   const res = await pending;
   if (!res.body) return res;
   const reader = res.body.getReader();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const next = await reader.read();
-        if (next.done) controller.close();
-        else controller.enqueue(next.value);
-      } catch {
-        env.outgoing.destroy();
-        controller.close();
-      }
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const next = await reader.read();
+          if (next.done) controller.close();
+          else controller.enqueue(next.value);
+        } catch {
+          env.outgoing.destroy();
+          controller.close();
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
     },
-    cancel: (reason) => reader.cancel(reason),
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
   return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
 }
 

@@ -16,7 +16,9 @@ export function adminAuth(options: AdminAuthOptions = {}) {
   return createMiddleware<AppEnv>(async function adminAuth(c, next) {
     const secret = c.env[secretName];
     if (!secret) {
-      throw new GatewayError(403, "permission_error", "admin_disabled", { message: "The admin API is disabled: ADMIN_TOKEN is not set." });
+      throw new GatewayError(403, "permission_error", "admin_disabled", {
+        message: "The admin API is disabled: ADMIN_TOKEN is not set.",
+      });
     }
     const token = bearerToken(c.req.header("authorization"));
     if (!token || (await sha256Hex(token)) !== (await sha256Hex(secret))) {

@@ -24,17 +24,26 @@ export async function storeApiKey(
   const at = now();
   await db.batch([
     db
-      .prepare("INSERT INTO api_keys (id, tenant_id, key_hash, prefix, name, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key_hash) DO NOTHING")
+      .prepare(
+        "INSERT INTO api_keys (id, tenant_id, key_hash, prefix, name, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key_hash) DO NOTHING",
+      )
       .bind(id, tenant, hash, prefix, name, at),
     bumpRegistryVersion(db, at),
   ]);
   return { id, prefix };
 }
 
-export async function revokeApiKey(db: D1Database, tenant: string, keyId: string, now: () => number = Date.now): Promise<boolean> {
+export async function revokeApiKey(
+  db: D1Database,
+  tenant: string,
+  keyId: string,
+  now: () => number = Date.now,
+): Promise<boolean> {
   const at = now();
   const [result] = await db.batch([
-    db.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL").bind(at, keyId, tenant),
+    db
+      .prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL")
+      .bind(at, keyId, tenant),
     bumpRegistryVersion(db, at),
   ]);
   return (result.meta.changes ?? 0) > 0;

@@ -10,7 +10,10 @@ let cachedKey: { secret: string; key: Promise<CryptoKey> } | null = null;
 
 function hmacKey(secret: string): Promise<CryptoKey> {
   if (cachedKey?.secret !== secret) {
-    const key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    const key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+      "sign",
+      "verify",
+    ]);
     cachedKey = { secret, key };
   }
   return cachedKey.key;
@@ -31,15 +34,26 @@ function fromBase64url(text: string): Uint8Array | null {
   }
 }
 
-const payload = (tenant: string, requestId: string, expiry: number) => encoder.encode(`${tenant}\n${requestId}\n${expiry}`);
+const payload = (tenant: string, requestId: string, expiry: number) =>
+  encoder.encode(`${tenant}\n${requestId}\n${expiry}`);
 
-export async function signFeedbackToken(secret: string, tenant: string, requestId: string, expiry: number): Promise<string> {
+export async function signFeedbackToken(
+  secret: string,
+  tenant: string,
+  requestId: string,
+  expiry: number,
+): Promise<string> {
   const signature = await crypto.subtle.sign("HMAC", await hmacKey(secret), payload(tenant, requestId, expiry));
   return `v1.${tenant}.${expiry}.${base64url(signature)}`;
 }
 
 /** Returns the tenant the token speaks for, or throws a 401. */
-export async function verifyFeedbackToken(secret: string, token: string, requestId: string, nowSeconds: number): Promise<string> {
+export async function verifyFeedbackToken(
+  secret: string,
+  token: string,
+  requestId: string,
+  nowSeconds: number,
+): Promise<string> {
   const parts = token.split(".");
   const invalid = invalidApiKey("Invalid or expired feedback token.");
   if (parts.length !== 4 || parts[0] !== "v1") throw invalid;
@@ -48,7 +62,12 @@ export async function verifyFeedbackToken(secret: string, token: string, request
   const signature = fromBase64url(signatureText);
   if (!Number.isInteger(expiry) || !signature) throw invalid;
   // crypto.subtle.verify compares in constant time.
-  const valid = await crypto.subtle.verify("HMAC", await hmacKey(secret), signature, payload(tenant, requestId, expiry));
+  const valid = await crypto.subtle.verify(
+    "HMAC",
+    await hmacKey(secret),
+    signature,
+    payload(tenant, requestId, expiry),
+  );
   if (!valid || expiry < nowSeconds) throw invalid;
   return tenant;
 }

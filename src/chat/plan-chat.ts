@@ -37,7 +37,11 @@ const GATEWAY_ONLY = ["model", "metadata", "stream_options", "stream"] as const;
 function routeError(reason: string, model: string): GatewayError {
   if (reason === "task_not_found") return modelNotFound(model);
   if (reason === "version_not_allowed") {
-    return invalidRequest(`The model '${model}' cannot be pinned: the task does not allow that version.`, "model", "version_not_allowed");
+    return invalidRequest(
+      `The model '${model}' cannot be pinned: the task does not allow that version.`,
+      "model",
+      "version_not_allowed",
+    );
   }
   return invalidRequest(`No route of '${model}' matches this request.`, "model", "no_route");
 }

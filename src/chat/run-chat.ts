@@ -40,9 +40,13 @@ function failureError(failure: FinalFailure): GatewayError {
     case "timeout":
       return new GatewayError(504, "timeout_error", "upstream_timeout", { message: failure.message });
     case "client_aborted":
-      return new GatewayError(499 as never, "invalid_request_error", "client_closed_request", { message: failure.message });
+      return new GatewayError(499 as never, "invalid_request_error", "client_closed_request", {
+        message: failure.message,
+      });
     case "network":
-      return new GatewayError(502, "upstream_error", "upstream_unreachable", { message: `Upstream unreachable: ${failure.message}` });
+      return new GatewayError(502, "upstream_error", "upstream_unreachable", {
+        message: `Upstream unreachable: ${failure.message}`,
+      });
     case "http":
       if (failure.status === 429) {
         return new GatewayError(429, "rate_limit_error", "rate_limit_exceeded", {
@@ -148,11 +152,7 @@ export async function runChat(run: ChatRun): Promise<Response> {
   if (plan.stream) {
     let resolveEnd!: (end: StreamEnd) => void;
     const ended = new Promise<StreamEnd>((resolve) => (resolveEnd = resolve));
-    run.waitUntil(
-      ended.then((end) =>
-        log(record(end.status, end.status === "ok" ? null : end.error, 200)),
-      ),
-    );
+    run.waitUntil(ended.then((end) => log(record(end.status, end.status === "ok" ? null : end.error, 200))));
     const stream = captureStream(outcome.response.body!, {
       id: requestId,
       model,
@@ -172,7 +172,9 @@ export async function runChat(run: ChatRun): Promise<Response> {
   try {
     completion = JSON.parse(await outcome.response.text());
   } catch {
-    const error = new GatewayError(502, "upstream_error", "upstream_error", { message: "Upstream sent a malformed completion." });
+    const error = new GatewayError(502, "upstream_error", "upstream_error", {
+      message: "Upstream sent a malformed completion.",
+    });
     run.waitUntil(log(record("upstream_error", error.message, 502)));
     throw error;
   }

@@ -68,7 +68,10 @@ function whereClause(tenant: string, filters: ExportFilters, after: PageCursor |
 
 export async function countExportRows(db: D1Database, tenant: string, filters: ExportFilters): Promise<number> {
   const { sql, binds } = whereClause(tenant, filters, null);
-  const row = await db.prepare(`SELECT COUNT(*) AS n FROM interactions i WHERE ${sql}`).bind(...binds).first<{ n: number }>();
+  const row = await db
+    .prepare(`SELECT COUNT(*) AS n FROM interactions i WHERE ${sql}`)
+    .bind(...binds)
+    .first<{ n: number }>();
   return row?.n ?? 0;
 }
 

@@ -4,7 +4,10 @@ import type { ExportSpec, TrainingDataQuery } from "../schemas/exports";
 import type { ExportFilters } from "./export-source";
 import type { ExportOptionsInput } from "./options";
 
-export function toExportPlan(spec: ExportSpec | TrainingDataQuery): { filters: ExportFilters; options: ExportOptionsInput } {
+export function toExportPlan(spec: ExportSpec | TrainingDataQuery): {
+  filters: ExportFilters;
+  options: ExportOptionsInput;
+} {
   const filters: ExportFilters = {};
   if (spec.task) filters.task = spec.task;
   if (spec.adapter) filters.adapter = spec.adapter;

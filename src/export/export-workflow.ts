@@ -46,8 +46,10 @@ export class ExportWorkflow extends WorkflowEntrypoint<Env, ExportParams> {
       while (!previous.done) {
         const from = previous;
         const index = part;
-        previous = await step.do(`part ${index}`, { retries: { limit: 5, delay: "1 second", backoff: "exponential" } }, () =>
-          this.writePart(tenant, jobId, index, from, filters, options),
+        previous = await step.do(
+          `part ${index}`,
+          { retries: { limit: 5, delay: "1 second", backoff: "exponential" } },
+          () => this.writePart(tenant, jobId, index, from, filters, options),
         );
         part++;
       }
@@ -66,7 +68,12 @@ export class ExportWorkflow extends WorkflowEntrypoint<Env, ExportParams> {
     }
   }
 
-  private async loadBuilder(tenant: string, jobId: string, part: number, options: ReturnType<typeof toExportPlan>["options"]) {
+  private async loadBuilder(
+    tenant: string,
+    jobId: string,
+    part: number,
+    options: ReturnType<typeof toExportPlan>["options"],
+  ) {
     if (part < 0) return new ExampleBuilder(options);
     const saved = await this.env.BLOBS.get(stateKey(tenant, jobId, part));
     if (!saved) throw new Error(`export ${jobId}: state of part ${part} is missing`);
@@ -101,7 +108,13 @@ export class ExportWorkflow extends WorkflowEntrypoint<Env, ExportParams> {
     await this.env.BLOBS.put(partKey(tenant, jobId, part), text);
     await this.env.BLOBS.put(stateKey(tenant, jobId, part), JSON.stringify(builder.toState()));
     const rowsDone = from.rowsDone + rows;
-    await updateJob(this.env.DB, tenant, jobId, { rowsDone, parts: part + 1, stats: builder.stats() as never }, Date.now());
+    await updateJob(
+      this.env.DB,
+      tenant,
+      jobId,
+      { rowsDone, parts: part + 1, stats: builder.stats() as never },
+      Date.now(),
+    );
     return { cursor, rowsDone, done };
   }
 }

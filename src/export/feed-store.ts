@@ -33,7 +33,13 @@ export const feedCursor = (upTo: number) => `f1.${upTo}`;
 export const cursorTime = (cursor: string) => Number(cursor.slice(3));
 
 /** false when the tenant already has a feed of that name. */
-export async function createFeed(db: D1Database, tenant: string, name: string, spec: ExportSpec, now: number): Promise<boolean> {
+export async function createFeed(
+  db: D1Database,
+  tenant: string,
+  name: string,
+  spec: ExportSpec,
+  now: number,
+): Promise<boolean> {
   const result = await db
     .prepare(
       "INSERT INTO export_feeds (tenant_id, name, format, options, watermark, created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?) ON CONFLICT DO NOTHING",
@@ -44,17 +50,29 @@ export async function createFeed(db: D1Database, tenant: string, name: string, s
 }
 
 export async function getFeed(db: D1Database, tenant: string, name: string): Promise<Feed | null> {
-  const row = await db.prepare("SELECT * FROM export_feeds WHERE tenant_id = ? AND name = ?").bind(tenant, name).first<FeedRow>();
+  const row = await db
+    .prepare("SELECT * FROM export_feeds WHERE tenant_id = ? AND name = ?")
+    .bind(tenant, name)
+    .first<FeedRow>();
   return row ? toFeed(row) : null;
 }
 
 export async function listFeeds(db: D1Database, tenant: string): Promise<Feed[]> {
-  const { results } = await db.prepare("SELECT * FROM export_feeds WHERE tenant_id = ? ORDER BY name").bind(tenant).all<FeedRow>();
+  const { results } = await db
+    .prepare("SELECT * FROM export_feeds WHERE tenant_id = ? ORDER BY name")
+    .bind(tenant)
+    .all<FeedRow>();
   return results.map(toFeed);
 }
 
 /** Moves the watermark forward (never back); false when the feed does not exist. */
-export async function ackFeed(db: D1Database, tenant: string, name: string, upTo: number, now: number): Promise<boolean> {
+export async function ackFeed(
+  db: D1Database,
+  tenant: string,
+  name: string,
+  upTo: number,
+  now: number,
+): Promise<boolean> {
   const result = await db
     .prepare("UPDATE export_feeds SET watermark = MAX(watermark, ?), updated_at = ? WHERE tenant_id = ? AND name = ?")
     .bind(upTo, now, tenant, name)

@@ -41,7 +41,13 @@ export function newJobId(): string {
   return `exp_${crypto.randomUUID().replaceAll("-", "")}`;
 }
 
-export async function createJob(db: D1Database, tenant: string, id: string, spec: ExportSpec, now: number): Promise<void> {
+export async function createJob(
+  db: D1Database,
+  tenant: string,
+  id: string,
+  spec: ExportSpec,
+  now: number,
+): Promise<void> {
   await db
     .prepare(
       "INSERT INTO export_jobs (id, tenant_id, status, format, options, rows_done, parts, created_at, updated_at) VALUES (?, ?, 'queued', ?, ?, 0, 0, ?, ?)",
@@ -51,7 +57,10 @@ export async function createJob(db: D1Database, tenant: string, id: string, spec
 }
 
 export async function getJob(db: D1Database, tenant: string, id: string): Promise<ExportJob | null> {
-  const r = await db.prepare("SELECT * FROM export_jobs WHERE id = ? AND tenant_id = ?").bind(id, tenant).first<JobRow>();
+  const r = await db
+    .prepare("SELECT * FROM export_jobs WHERE id = ? AND tenant_id = ?")
+    .bind(id, tenant)
+    .first<JobRow>();
   if (!r) return null;
   return {
     id: r.id,

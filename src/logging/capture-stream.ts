@@ -8,9 +8,7 @@ import { createParser } from "eventsource-parser";
 import { sseData, SSE_DONE } from "../providers/sse";
 import type { CompletionCapture } from "./completion-capture";
 
-export type StreamEnd =
-  | { status: "ok" }
-  | { status: "upstream_error" | "timeout" | "client_aborted"; error: string };
+export type StreamEnd = { status: "ok" } | { status: "upstream_error" | "timeout" | "client_aborted"; error: string };
 
 export interface CaptureStreamOptions {
   id: string;
@@ -28,7 +26,10 @@ export interface CaptureStreamOptions {
 
 class IdleTimeout extends Error {}
 
-export function captureStream(upstream: ReadableStream<Uint8Array>, options: CaptureStreamOptions): ReadableStream<Uint8Array> {
+export function captureStream(
+  upstream: ReadableStream<Uint8Array>,
+  options: CaptureStreamOptions,
+): ReadableStream<Uint8Array> {
   const { capture } = options;
   const reader = upstream.getReader();
   const decoder = new TextDecoder();
@@ -86,7 +87,6 @@ export function captureStream(upstream: ReadableStream<Uint8Array>, options: Cap
     );
   };
 
-
   const parser = createParser({
     onEvent(event) {
       if (event.data === "[DONE]") {
@@ -139,7 +139,14 @@ export function captureStream(upstream: ReadableStream<Uint8Array>, options: Cap
     }
     const usage = capture.finalUsage(options.promptChars);
     if (options.includeUsage && !usageSent) {
-      out += sseData({ id: options.id, object: "chat.completion.chunk", created: options.created, model: options.model, choices: [], usage });
+      out += sseData({
+        id: options.id,
+        object: "chat.completion.chunk",
+        created: options.created,
+        model: options.model,
+        choices: [],
+        usage,
+      });
     }
     out += SSE_DONE;
     controller.enqueue(encoder.encode(out));

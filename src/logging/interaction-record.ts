@@ -40,5 +40,4 @@ export interface InteractionRecord {
 
 /** What travels on LOG_QUEUE: the record itself, or where in R2 it was put. */
 export type LogMessage =
-  | { v: 1; record: InteractionRecord }
-  | { v: 1; pointer: string; request_id: string; tenant_id: string };
+  { v: 1; record: InteractionRecord } | { v: 1; pointer: string; request_id: string; tenant_id: string };

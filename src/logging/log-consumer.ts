@@ -19,7 +19,9 @@ export async function handleLogBatch(batch: MessageBatch<unknown>, env: Env): Pr
     await writeInteractions(env.DB, records);
     batch.ackAll();
   } catch (error) {
-    console.error(JSON.stringify({ msg: "interaction batch failed; retrying", size: batch.messages.length, error: String(error) }));
+    console.error(
+      JSON.stringify({ msg: "interaction batch failed; retrying", size: batch.messages.length, error: String(error) }),
+    );
     batch.retryAll({ delaySeconds: 1 });
   }
 }

@@ -27,7 +27,13 @@ export async function enqueueInteraction(env: Env, record: InteractionRecord): P
     const message: LogMessage = { v: 1, pointer, request_id: record.request_id, tenant_id: record.tenant_id };
     await env.LOG_QUEUE.send(message, { contentType: "json" });
   } catch (error) {
-    console.error(JSON.stringify({ msg: "log queue send failed; writing directly", request_id: record.request_id, error: String(error) }));
+    console.error(
+      JSON.stringify({
+        msg: "log queue send failed; writing directly",
+        request_id: record.request_id,
+        error: String(error),
+      }),
+    );
     await writeInteractions(env.DB, [record]);
   }
 }

@@ -10,7 +10,6 @@ export interface RequestIdOptions {
   generate?: () => string;
 }
 
-
 export function generateRequestId(): string {
   return `chatcmpl-${crypto.randomUUID().replaceAll("-", "")}`;
 }

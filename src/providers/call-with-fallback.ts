@@ -16,7 +16,8 @@ export interface AttemptRecord {
   message?: string;
 }
 
-export type FinalFailure = UpstreamFailure | { kind: "timeout"; message: string } | { kind: "client_aborted"; message: string };
+export type FinalFailure =
+  UpstreamFailure | { kind: "timeout"; message: string } | { kind: "client_aborted"; message: string };
 
 export type CallOutcome =
   | { ok: true; response: Response; target: AdapterTarget; attempts: AttemptRecord[]; abort: (reason: string) => void }
@@ -73,7 +74,10 @@ async function attempt(target: AdapterTarget, input: CallInput) {
     if (timedOut) return { timeout: true } as const;
     if (input.clientSignal?.aborted) return { clientAborted: true } as const;
     return {
-      result: { ok: false, failure: { kind: "network", message: error instanceof Error ? error.message : String(error) } },
+      result: {
+        ok: false,
+        failure: { kind: "network", message: error instanceof Error ? error.message : String(error) },
+      },
     } as const;
   } finally {
     clearTimeout(timer);
@@ -91,10 +95,17 @@ export async function callWithFallback(targets: readonly AdapterTarget[], input:
     const ms = Math.round(now() - started);
     if ("clientAborted" in outcome) {
       attempts.push({ ...base, outcome: "network_error", status: null, ms, message: "client disconnected" });
-      return { ok: false, failure: { kind: "client_aborted", message: "client disconnected before the answer" }, attempts };
+      return {
+        ok: false,
+        failure: { kind: "client_aborted", message: "client disconnected before the answer" },
+        attempts,
+      };
     }
     if ("timeout" in outcome) {
-      failure = { kind: "timeout", message: `upstream '${target.upstream.id}' gave no answer within ${target.upstream.timeout_ms} ms` };
+      failure = {
+        kind: "timeout",
+        message: `upstream '${target.upstream.id}' gave no answer within ${target.upstream.timeout_ms} ms`,
+      };
       attempts.push({ ...base, outcome: "timeout", status: null, ms, message: failure.message });
     } else if (outcome.result.ok) {
       attempts.push({ ...base, outcome: "ok", status: outcome.result.response.status, ms });

@@ -28,5 +28,11 @@ export function normalizeErrorBody(status: number, text: string): { message: str
 export async function failureFromResponse(response: Response): Promise<UpstreamFailure> {
   const text = await response.text().catch(() => "");
   const { message, upstreamType } = normalizeErrorBody(response.status, text);
-  return { kind: "http", status: response.status, message, upstreamType, retryAfter: response.headers.get("retry-after") };
+  return {
+    kind: "http",
+    status: response.status,
+    message,
+    upstreamType,
+    retryAfter: response.headers.get("retry-after"),
+  };
 }

@@ -36,7 +36,10 @@ export const openAICompatibleProvider: Provider = {
       });
     } catch (error) {
       if (call.signal.aborted) throw error;
-      return { ok: false, failure: { kind: "network", message: error instanceof Error ? error.message : String(error) } };
+      return {
+        ok: false,
+        failure: { kind: "network", message: error instanceof Error ? error.message : String(error) },
+      };
     }
     if (!response.ok) return { ok: false, failure: await failureFromResponse(response) };
     return { ok: true, response };

@@ -16,7 +16,8 @@ type AiUsage = { prompt_tokens?: number; completion_tokens?: number; total_token
 
 function aiInputs(target: AdapterTarget, call: UpstreamCall): Record<string, unknown> {
   const inputs: Record<string, unknown> = { messages: call.body.messages, stream: call.stream };
-  if (target.adapter.served_name && target.adapter.served_name !== target.adapter.base_model) inputs.lora = target.adapter.served_name;
+  if (target.adapter.served_name && target.adapter.served_name !== target.adapter.base_model)
+    inputs.lora = target.adapter.served_name;
   for (const key of PASSED_PARAMS) if (call.body[key] != null) inputs[key] = call.body[key];
   if (inputs.max_tokens == null && call.body.max_completion_tokens != null) {
     inputs.max_tokens = call.body.max_completion_tokens;
@@ -72,7 +73,10 @@ function completionFromAi(output: { response?: string; usage?: AiUsage; tool_cal
     return {
       id: c.id ?? `call_${index}`,
       type: "function",
-      function: { name: c.name ?? "", arguments: typeof c.arguments === "string" ? c.arguments : JSON.stringify(c.arguments ?? {}) },
+      function: {
+        name: c.name ?? "",
+        arguments: typeof c.arguments === "string" ? c.arguments : JSON.stringify(c.arguments ?? {}),
+      },
     };
   });
   return {
@@ -83,7 +87,11 @@ function completionFromAi(output: { response?: string; usage?: AiUsage; tool_cal
     choices: [
       {
         index: 0,
-        message: { role: "assistant", content: output.response ?? null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) },
+        message: {
+          role: "assistant",
+          content: output.response ?? null,
+          ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
+        },
         finish_reason: toolCalls.length ? "tool_calls" : "stop",
       },
     ],
@@ -104,7 +112,10 @@ export const workersAiProvider: Provider = {
       if (call.signal.aborted) throw error;
       const message = error instanceof Error ? error.message : String(error);
       const status = ADAPTER_UNAVAILABLE.test(message) ? 404 : /\b429\b|rate|capacity/i.test(message) ? 429 : 502;
-      return { ok: false, failure: { kind: "http", status, message, upstreamType: "workers_ai_error", retryAfter: null } };
+      return {
+        ok: false,
+        failure: { kind: "http", status, message, upstreamType: "workers_ai_error", retryAfter: null },
+      };
     }
     if (output instanceof ReadableStream) {
       return { ok: true, response: new Response(translateAiStream(output), { headers: SSE_HEADERS }) };

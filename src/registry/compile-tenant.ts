@@ -228,7 +228,6 @@ function versionsOf(rules: readonly Rule[], target: (v: string) => AdapterTarget
   return out;
 }
 
-
 /** First occurrence of each target, without `exclude`; frozen. */
 function dedup(list: readonly AdapterTarget[], exclude: AdapterTarget | null): readonly AdapterTarget[] {
   const out: AdapterTarget[] = [];

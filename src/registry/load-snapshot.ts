@@ -29,7 +29,11 @@ export async function loadSnapshot(db: D1Database, now: () => number = Date.now)
   return { version, loadedAt: now(), keys: keyMap, tenants };
 }
 
-export async function loadTenant(db: D1Database, tenant: string, now: () => number = Date.now): Promise<TenantSnapshot | null> {
+export async function loadTenant(
+  db: D1Database,
+  tenant: string,
+  now: () => number = Date.now,
+): Promise<TenantSnapshot | null> {
   const row = await db
     .prepare("SELECT version, body FROM manifests WHERE tenant_id = ? ORDER BY version DESC LIMIT 1")
     .bind(tenant)
@@ -37,7 +41,14 @@ export async function loadTenant(db: D1Database, tenant: string, now: () => numb
   if (!row) return null;
   const checked = validateManifest(JSON.parse(row.body));
   if (!checked.ok) {
-    console.error(JSON.stringify({ msg: "stored manifest is invalid", tenant, version: row.version, issues: formatIssues(checked.issues) }));
+    console.error(
+      JSON.stringify({
+        msg: "stored manifest is invalid",
+        tenant,
+        version: row.version,
+        issues: formatIssues(checked.issues),
+      }),
+    );
     return null;
   }
   return compileTenant(checked.manifest, { manifestVersion: row.version, now });

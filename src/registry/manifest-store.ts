@@ -22,7 +22,9 @@ export interface ApplyResult {
 
 export async function readCurrentManifest(db: D1Database, tenant: string): Promise<StoredManifest | null> {
   const row = await db
-    .prepare("SELECT version, body, applied_by, applied_at FROM manifests WHERE tenant_id = ? ORDER BY version DESC LIMIT 1")
+    .prepare(
+      "SELECT version, body, applied_by, applied_at FROM manifests WHERE tenant_id = ? ORDER BY version DESC LIMIT 1",
+    )
     .bind(tenant)
     .first<{ version: number; body: string; applied_by: string; applied_at: number }>();
   if (!row) return null;
@@ -36,7 +38,12 @@ export async function listManifestVersions(db: D1Database, tenant: string, limit
     )
     .bind(tenant, limit)
     .all<{ version: number; applied_by: string; applied_at: number; changes: string }>();
-  return results.map((r) => ({ version: r.version, applied_by: r.applied_by, applied_at: r.applied_at, changes: JSON.parse(r.changes) }));
+  return results.map((r) => ({
+    version: r.version,
+    applied_by: r.applied_by,
+    applied_at: r.applied_at,
+    changes: JSON.parse(r.changes),
+  }));
 }
 
 /** Dry run: what applying `manifest` would change. */
@@ -59,10 +66,14 @@ export async function applyManifest(
   const at = now();
   await db.batch([
     db
-      .prepare("INSERT INTO tenants (id, display_name, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name")
+      .prepare(
+        "INSERT INTO tenants (id, display_name, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name",
+      )
       .bind(manifest.tenant, manifest.display_name ?? manifest.tenant, at),
     db
-      .prepare("INSERT INTO manifests (tenant_id, version, body, changes, applied_by, applied_at) VALUES (?, ?, ?, ?, ?, ?)")
+      .prepare(
+        "INSERT INTO manifests (tenant_id, version, body, changes, applied_by, applied_at) VALUES (?, ?, ?, ?, ?, ?)",
+      )
       .bind(manifest.tenant, version, JSON.stringify(manifest), JSON.stringify(changes), appliedBy, at),
     bumpRegistryVersion(db, at),
   ]);

@@ -53,7 +53,9 @@ async function refreshIfChanged(db: D1Database, now: () => number): Promise<void
     if (!current || version !== current.version) await reloadSnapshot(db, now);
     checkedAt = now();
   } catch (error) {
-    console.error(JSON.stringify({ msg: "registry refresh failed; serving the cached snapshot", error: String(error) }));
+    console.error(
+      JSON.stringify({ msg: "registry refresh failed; serving the cached snapshot", error: String(error) }),
+    );
   } finally {
     checking = false;
   }
@@ -73,7 +75,11 @@ export async function getSnapshot(
 }
 
 /** The tenant's compiled manifest: cached, or loaded and compiled once. */
-export async function getTenant(env: Env, tenant: string, now: () => number = Date.now): Promise<TenantSnapshot | null> {
+export async function getTenant(
+  env: Env,
+  tenant: string,
+  now: () => number = Date.now,
+): Promise<TenantSnapshot | null> {
   const hit = compiled.get(tenant);
   if (hit) {
     // Map order is insertion order: re-inserting marks it most recently used.

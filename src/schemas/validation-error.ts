@@ -18,5 +18,11 @@ export function validationError(error: z.ZodError, prefix?: string): GatewayErro
   const param = paramOf(path);
   const detail = issue?.message ?? "Invalid request.";
   const message = param ? `Invalid '${param}': ${detail}` : detail;
-  return invalidRequest(message, param, issue?.code === "invalid_type" && /received undefined/.test(detail) ? "missing_required_parameter" : "invalid_value");
+  return invalidRequest(
+    message,
+    param,
+    issue?.code === "invalid_type" && /received undefined/.test(detail)
+      ? "missing_required_parameter"
+      : "invalid_value",
+  );
 }

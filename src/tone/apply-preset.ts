@@ -121,7 +121,8 @@ function joinSystemPrompt<M extends ChatMessage>(preset: TonePreset, input: read
     return [{ role: "system", content: preset.system_prompt }, ...input];
   }
   const clientText = textOf(first.content);
-  const parts = preset.placement === "prepend" ? [preset.system_prompt, clientText] : [clientText, preset.system_prompt];
+  const parts =
+    preset.placement === "prepend" ? [preset.system_prompt, clientText] : [clientText, preset.system_prompt];
   const merged: SystemMessage = { ...first, role: "system", content: parts.filter(Boolean).join("\n\n") };
   return [merged, ...input.slice(1)];
 }

@@ -32,12 +32,22 @@ describe("manifest validation", () => {
     ["a target naming no adapter version", (m) => (m.tasks[0].rules[0].target = "nope-v9"), "/tasks/0/rules/0/target"],
     [
       "a split with no positive weight",
-      (m) => (m.tasks[0].rules[0].target = { split: [{ version: "ok-v1", weight: 0 }, { version: "slow-v1", weight: 0 }] }),
+      (m) =>
+        (m.tasks[0].rules[0].target = {
+          split: [
+            { version: "ok-v1", weight: 0 },
+            { version: "slow-v1", weight: 0 },
+          ],
+        }),
       "/tasks/0/rules/0/target/split",
     ],
     ["a duplicate rule id", (m) => m.tasks[0].rules.push({ ...m.tasks[0].rules[0] }), "/tasks/0/rules/1/id"],
     ["an upstream that does not exist", (m) => (m.adapters[0].upstream = "ghost"), "/adapters/0/upstream"],
-    ["a base_url that is not http(s)", (m) => (m.upstreams[0].base_url = "ftp://example.com/v1"), "/upstreams/0/base_url"],
+    [
+      "a base_url that is not http(s)",
+      (m) => (m.upstreams[0].base_url = "ftp://example.com/v1"),
+      "/upstreams/0/base_url",
+    ],
     [
       "a fallback cycle",
       (m) => {
@@ -84,7 +94,11 @@ describe("manifest apply", () => {
   it("dry-runs a diff, applies a new version visible at once, records who/when/what", async () => {
     const tenant = `apply-${crypto.randomUUID().slice(0, 8)}`;
     const first = freshTenant(tenant);
-    const applied = await call(`/admin/tenants/${tenant}/manifest`, first, { ...admin, method: "PUT", headers: { "x-switchyard-actor": "alice" } });
+    const applied = await call(`/admin/tenants/${tenant}/manifest`, first, {
+      ...admin,
+      method: "PUT",
+      headers: { "x-switchyard-actor": "alice" },
+    });
     expect(await applied.response.json()).toMatchObject({ applied: true, version: 1 });
 
     const keyResponse = await call(`/admin/tenants/${tenant}/keys`, { name: "ci" }, admin);
@@ -102,7 +116,11 @@ describe("manifest apply", () => {
     expect(dryBody.changes).toEqual([expect.objectContaining({ op: "add", path: "/tasks/brand-new" })]);
     expect((await chat({ model: "brand-new" }, { key })).response.status).toBe(404);
 
-    const apply2 = await call(`/admin/tenants/${tenant}/manifest`, second, { ...admin, method: "PUT", headers: { "x-switchyard-actor": "bob" } });
+    const apply2 = await call(`/admin/tenants/${tenant}/manifest`, second, {
+      ...admin,
+      method: "PUT",
+      headers: { "x-switchyard-actor": "bob" },
+    });
     expect(await apply2.response.json()).toMatchObject({ applied: true, version: 2 });
     const routed = await chat({ model: "brand-new" }, { key });
     expect(routed.response.status).toBe(200);
@@ -112,7 +130,9 @@ describe("manifest apply", () => {
     expect(await again.response.json()).toMatchObject({ applied: false, version: 2, changes: [] });
 
     const history = await call(`/admin/tenants/${tenant}/manifests`, undefined, admin);
-    const { data } = await history.response.json<{ data: { version: number; applied_by: string; applied_at: number; changes: unknown[] }[] }>();
+    const { data } = await history.response.json<{
+      data: { version: number; applied_by: string; applied_at: number; changes: unknown[] }[];
+    }>();
     expect(data.map((d) => [d.version, d.applied_by])).toEqual([
       [2, "bob"],
       [1, "alice"],
@@ -146,7 +166,9 @@ describe("manifest apply", () => {
   });
 
   it("stores keys only as hashes", async () => {
-    const rows = await env.DB.prepare("SELECT key_hash, prefix FROM api_keys WHERE tenant_id = 'acme'").all<{ key_hash: string }>();
+    const rows = await env.DB.prepare("SELECT key_hash, prefix FROM api_keys WHERE tenant_id = 'acme'").all<{
+      key_hash: string;
+    }>();
     for (const r of rows.results) {
       expect(r.key_hash).toMatch(/^[0-9a-f]{64}$/);
       expect(r.key_hash).not.toContain("sk-acme-dev");

@@ -37,21 +37,41 @@ describe("validation", () => {
     ["empty messages", { model: "support", messages: [] }, "messages"],
     ["bad role", { model: "support", messages: [{ role: "robot", content: "x" }] }, "messages[0].role"],
     ["user without content", { model: "support", messages: [{ role: "user" }] }, "messages[0].content"],
-    ["assistant without content or tools", { model: "support", messages: [{ role: "assistant" }] }, "messages[0].content"],
+    [
+      "assistant without content or tools",
+      { model: "support", messages: [{ role: "assistant" }] },
+      "messages[0].content",
+    ],
     ["tool without id", { model: "support", messages: [{ role: "tool", content: "x" }] }, "messages[0].tool_call_id"],
-    ["temperature too high", { model: "support", messages: [{ role: "user", content: "x" }], temperature: 3 }, "temperature"],
+    [
+      "temperature too high",
+      { model: "support", messages: [{ role: "user", content: "x" }], temperature: 3 },
+      "temperature",
+    ],
     ["top_p negative", { model: "support", messages: [{ role: "user", content: "x" }], top_p: -1 }, "top_p"],
     ["max_tokens zero", { model: "support", messages: [{ role: "user", content: "x" }], max_tokens: 0 }, "max_tokens"],
     ["n > 1", { model: "support", messages: [{ role: "user", content: "x" }], n: 2 }, "n"],
-    ["five stops", { model: "support", messages: [{ role: "user", content: "x" }], stop: ["a", "b", "c", "d", "e"] }, "stop"],
+    [
+      "five stops",
+      { model: "support", messages: [{ role: "user", content: "x" }], stop: ["a", "b", "c", "d", "e"] },
+      "stop",
+    ],
     [
       "stream_options without stream",
       { model: "support", messages: [{ role: "user", content: "x" }], stream_options: { include_usage: true } },
       "stream_options",
     ],
     ["stream not boolean", { model: "support", messages: [{ role: "user", content: "x" }], stream: "yes" }, "stream"],
-    ["bad tool", { model: "support", messages: [{ role: "user", content: "x" }], tools: [{ type: "function" }] }, "tools[0].function"],
-    ["metadata not strings", { model: "support", messages: [{ role: "user", content: "x" }], metadata: { a: 1 } }, "metadata.a"],
+    [
+      "bad tool",
+      { model: "support", messages: [{ role: "user", content: "x" }], tools: [{ type: "function" }] },
+      "tools[0].function",
+    ],
+    [
+      "metadata not strings",
+      { model: "support", messages: [{ role: "user", content: "x" }], metadata: { a: 1 } },
+      "metadata.a",
+    ],
   ];
   it.each(cases)("%s → 400 naming the param", async (_, body, param) => {
     const { response } = await call("/v1/chat/completions", body);
@@ -71,7 +91,10 @@ describe("validation", () => {
   it("unknown task → 404 model_not_found", async () => {
     const { response } = await chat({ model: "no-such-task" });
     expect(response.status).toBe(404);
-    expect((await response.json<{ error: unknown }>()).error).toMatchObject({ code: "model_not_found", param: "model" });
+    expect((await response.json<{ error: unknown }>()).error).toMatchObject({
+      code: "model_not_found",
+      param: "model",
+    });
   });
 
   it("a bad audience → 400 naming it", async () => {
@@ -86,7 +109,10 @@ describe("validation", () => {
 
 describe("non-streaming", () => {
   it("answers a chat.completion whose id is the request id, with routing headers", async () => {
-    const { response } = await chat({ model: "support", user: "alice" }, { headers: { "x-request-id": "client-req-12345" } });
+    const { response } = await chat(
+      { model: "support", user: "alice" },
+      { headers: { "x-request-id": "client-req-12345" } },
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get("x-request-id")).toBe("client-req-12345");
     expect(response.headers.get("x-switchyard-adapter")).toBe("acme-support");
@@ -95,7 +121,11 @@ describe("non-streaming", () => {
     expect(response.headers.get("server-timing")).toMatch(/gateway;dur=[\d.]+, upstream;dur=\d+/);
     expect(response.headers.get("x-switchyard-feedback-token")).toMatch(/^v1\.acme\.\d+\./);
     const body = await response.json<Record<string, any>>();
-    expect(body).toMatchObject({ id: "client-req-12345", object: "chat.completion", model: expect.stringMatching(/^support@/) });
+    expect(body).toMatchObject({
+      id: "client-req-12345",
+      object: "chat.completion",
+      model: expect.stringMatching(/^support@/),
+    });
     expect(body.choices[0].message.role).toBe("assistant");
     expect(body.choices[0].message.content).toContain("[adapter acme-support-v");
     expect(body.choices[0].finish_reason).toBe("stop");
@@ -166,10 +196,18 @@ describe("streaming", () => {
     const client = new OpenAI({
       apiKey: KEYS.acme,
       baseURL: "http://gateway.test/v1",
-      fetch: async (input, init) => (await call(new URL(String(input)).pathname, JSON.parse(String(init?.body)), { headers: init?.headers as never })).response,
+      fetch: async (input, init) =>
+        (
+          await call(new URL(String(input)).pathname, JSON.parse(String(init?.body)), {
+            headers: init?.headers as never,
+          })
+        ).response,
       maxRetries: 0,
     });
-    const completion = await client.chat.completions.create({ model: "support", messages: [{ role: "user", content: "hi" }] });
+    const completion = await client.chat.completions.create({
+      model: "support",
+      messages: [{ role: "user", content: "hi" }],
+    });
     expect(completion.choices[0].message.content).toContain("acme-support");
     const stream = await client.chat.completions.create({
       model: "support",

@@ -20,7 +20,11 @@ async function newTenant(prefix: string) {
   return { tenant, key };
 }
 
-const lines = (text: string) => text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+const lines = (text: string) =>
+  text
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 
 describe("GET /v1/exports/training-data", () => {
   let t: { tenant: string; key: string };
@@ -32,22 +36,31 @@ describe("GET /v1/exports/training-data", () => {
     await insertFeedback(t.tenant, `${t.tenant}-r7`, -1);
   });
 
-  it.each(["openai-sft", "openai-dpo", "trl-sft", "trl-dpo", "trl-kto"] as const)("streams valid %s JSONL", async (format) => {
-    const { response } = await call(`/v1/exports/training-data?format=${format}`, undefined, { key: t.key });
-    expect(response.status).toBe(200);
-    expect(response.headers.get("content-type")).toContain("application/x-ndjson");
-    const examples = lines(await response.text());
-    for (const e of examples) expect(validateExample(format, e)).toEqual([]);
-    const expected = { "openai-sft": 7, "trl-sft": 7, "openai-dpo": 1, "trl-dpo": 1, "trl-kto": 9 }[format];
-    expect(examples).toHaveLength(expected);
-  });
+  it.each(["openai-sft", "openai-dpo", "trl-sft", "trl-dpo", "trl-kto"] as const)(
+    "streams valid %s JSONL",
+    async (format) => {
+      const { response } = await call(`/v1/exports/training-data?format=${format}`, undefined, { key: t.key });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toContain("application/x-ndjson");
+      const examples = lines(await response.text());
+      for (const e of examples) expect(validateExample(format, e)).toEqual([]);
+      const expected = { "openai-sft": 7, "trl-sft": 7, "openai-dpo": 1, "trl-dpo": 1, "trl-kto": 9 }[format];
+      expect(examples).toHaveLength(expected);
+    },
+  );
 
   it("puts the correction in place of the rejected answer, and keeps the system prompt as sent", async () => {
-    const { response } = await call("/v1/exports/training-data?format=openai-sft&task=billing", undefined, { key: t.key });
+    const { response } = await call("/v1/exports/training-data?format=openai-sft&task=billing", undefined, {
+      key: t.key,
+    });
     const examples = lines(await response.text());
     const corrected = examples.find((e) => e.messages.at(-1).content.startsWith("Go to Settings"));
     expect(corrected.messages[0]).toEqual({ role: "system", content: "You are Acme Cloud's support assistant." });
-    const none = lines(await (await call("/v1/exports/training-data?format=openai-sft&system=none", undefined, { key: t.key })).response.text());
+    const none = lines(
+      await (
+        await call("/v1/exports/training-data?format=openai-sft&system=none", undefined, { key: t.key })
+      ).response.text(),
+    );
     expect(none.every((e) => e.messages[0].role === "user")).toBe(true);
   });
 
@@ -124,7 +137,11 @@ describe("feeds", () => {
     const t = await newTenant("feedbad");
     const bad = await call("/v1/exports/feeds", { name: "Bad Name", format: "trl-sft" }, { key: t.key });
     expect((await bad.response.json<{ error: { param: string } }>()).error.param).toBe("name");
-    const unknownField = await call("/v1/exports/feeds", { name: "x", format: "trl-sft", colour: "red" }, { key: t.key });
+    const unknownField = await call(
+      "/v1/exports/feeds",
+      { name: "x", format: "trl-sft", colour: "red" },
+      { key: t.key },
+    );
     expect(unknownField.response.status).toBe(400);
     await call("/v1/exports/feeds", { name: "mine", format: "trl-sft" }, { key: t.key });
     const badCursor = await call("/v1/exports/feeds/mine/ack", { cursor: "nope" }, { key: t.key });
@@ -167,7 +184,9 @@ describe("background export (Workflow)", () => {
     expect(job).toMatchObject({ status: "complete", rows_done: n, rows_total: n });
 
     const file = await (await call(`/v1/exports/${id}/file`, undefined, { key: t.key })).response.text();
-    const streamed = await (await call("/v1/exports/training-data?format=trl-kto&system=client", undefined, { key: t.key })).response.text();
+    const streamed = await (
+      await call("/v1/exports/training-data?format=trl-kto&system=client", undefined, { key: t.key })
+    ).response.text();
     expect(file.split("\n").length).toBe(n + 1);
     expect(file === streamed).toBe(true);
 

@@ -14,7 +14,9 @@ import { KEYS } from "./helpers/seed";
 async function waitForCount(prefix: string, expected: number, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM interactions WHERE request_id LIKE ?").bind(`${prefix}%`).first<{ n: number }>();
+    const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM interactions WHERE request_id LIKE ?")
+      .bind(`${prefix}%`)
+      .first<{ n: number }>();
     if (row!.n >= expected || Date.now() > deadline) return row!.n;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -34,12 +36,17 @@ async function fire(kind: Kind, requestId: string) {
   const headers = { "x-request-id": requestId };
   const key = KEYS.testco;
   const body =
-    kind === "ok" ? { model: "ok" }
-    : kind === "ok-stream" ? { model: "ok", stream: true }
-    : kind === "fail" ? { model: "fail500" }
-    : kind === "fail-stream-cut" ? { model: "cut", stream: true }
-    : kind === "abort-stream" ? { model: "slow", stream: true }
-    : { model: "hang" };
+    kind === "ok"
+      ? { model: "ok" }
+      : kind === "ok-stream"
+        ? { model: "ok", stream: true }
+        : kind === "fail"
+          ? { model: "fail500" }
+          : kind === "fail-stream-cut"
+            ? { model: "cut", stream: true }
+            : kind === "abort-stream"
+              ? { model: "slow", stream: true }
+              : { model: "hang" };
   const { response, settled } = await chat(body, { key, headers });
   if (kind === "abort-stream") {
     const reader = response.body!.getReader();
@@ -58,14 +65,30 @@ describe("interaction capture", () => {
     expect(response.status).toBe(200);
     await settled();
     await new Promise((r) => setTimeout(r, 1500));
-    const row = await env.DB.prepare("SELECT 1 FROM interactions WHERE request_id = ?").bind(response.headers.get("x-request-id")).first();
+    const row = await env.DB.prepare("SELECT 1 FROM interactions WHERE request_id = ?")
+      .bind(response.headers.get("x-request-id"))
+      .first();
     expect(row).toBeNull();
   });
 
   it("500 concurrent mixed requests leave exactly 500 records, each with the right status", async () => {
     const run = `load-${crypto.randomUUID().slice(0, 8)}-`;
-    const kinds: Kind[] = ["ok", "ok-stream", "ok", "ok-stream", "fail", "fail-stream-cut", "abort-stream", "timeout", "ok", "ok-stream"];
-    const plan = Array.from({ length: 500 }, (_, i) => ({ id: `${run}${String(i).padStart(3, "0")}`, kind: kinds[i % kinds.length] }));
+    const kinds: Kind[] = [
+      "ok",
+      "ok-stream",
+      "ok",
+      "ok-stream",
+      "fail",
+      "fail-stream-cut",
+      "abort-stream",
+      "timeout",
+      "ok",
+      "ok-stream",
+    ];
+    const plan = Array.from({ length: 500 }, (_, i) => ({
+      id: `${run}${String(i).padStart(3, "0")}`,
+      kind: kinds[i % kinds.length],
+    }));
     await Promise.all(plan.map((p) => fire(p.kind, p.id)));
     expect(await waitForCount(run, 500)).toBe(500);
     const { results } = await env.DB.prepare("SELECT request_id, status FROM interactions WHERE request_id LIKE ?")
@@ -111,7 +134,10 @@ function record(requestId: string, overrides: Partial<InteractionRecord> = {}): 
 }
 
 async function deliver(messages: { id: string; body: unknown }[]) {
-  const batch = createMessageBatch("switchyard-log", messages.map((m) => ({ ...m, timestamp: new Date(), attempts: 1 })));
+  const batch = createMessageBatch(
+    "switchyard-log",
+    messages.map((m) => ({ ...m, timestamp: new Date(), attempts: 1 })),
+  );
   const ctx = createExecutionContext();
   await worker.queue(batch as never, env, ctx);
   return getQueueResult(batch, ctx);
@@ -124,7 +150,9 @@ describe("request ids across tenants", () => {
     const b = await chat({ model: "tutoring" }, { key: KEYS.globex, headers: { "x-request-id": id } });
     await Promise.all([a.settled(), b.settled()]);
     await waitForCount(id, 2);
-    const { results } = await env.DB.prepare("SELECT tenant_id FROM interactions WHERE request_id = ? ORDER BY tenant_id")
+    const { results } = await env.DB.prepare(
+      "SELECT tenant_id FROM interactions WHERE request_id = ? ORDER BY tenant_id",
+    )
       .bind(id)
       .all<{ tenant_id: string }>();
     expect(results.map((r) => r.tenant_id)).toEqual(["acme", "globex"]);
@@ -139,14 +167,23 @@ describe("queue consumer", () => {
   it("writes a redelivered batch once (idempotent by request id)", async () => {
     const prefix = `redeliver-${crypto.randomUUID().slice(0, 8)}-`;
     const ids = Array.from({ length: 150 }, (_, i) => `${prefix}${i}`);
-    const messages = ids.slice(0, 100).map((id, i) => ({ id: `m${i}`, body: JSON.stringify({ v: 1, record: record(id) }) }));
+    const messages = ids
+      .slice(0, 100)
+      .map((id, i) => ({ id: `m${i}`, body: JSON.stringify({ v: 1, record: record(id) }) }));
     const first = await deliver(messages);
     expect(first.explicitAcks.length + (first.ackAll ? messages.length : 0)).toBeGreaterThan(0);
     const again = await deliver(messages); // at-least-once: the same messages again
     expect(again.retryBatch.retry).toBe(false);
-    const overlap = ids.slice(50).map((id, i) => ({ id: `o${i}`, body: JSON.stringify({ v: 1, record: record(id, { response_text: "changed" }) }) }));
+    const overlap = ids
+      .slice(50)
+      .map((id, i) => ({
+        id: `o${i}`,
+        body: JSON.stringify({ v: 1, record: record(id, { response_text: "changed" }) }),
+      }));
     await deliver(overlap);
-    const { results } = await env.DB.prepare("SELECT request_id, response_text FROM interactions WHERE request_id LIKE ?")
+    const { results } = await env.DB.prepare(
+      "SELECT request_id, response_text FROM interactions WHERE request_id LIKE ?",
+    )
       .bind(`${prefix}%`)
       .all<{ request_id: string; response_text: string }>();
     expect(results).toHaveLength(150);
@@ -159,10 +196,15 @@ describe("queue consumer", () => {
     const id = `missing-${crypto.randomUUID()}`;
     const result = await deliver([
       { id: "a", body: JSON.stringify({ v: 1, record: record(`${id}-inline`) }) },
-      { id: "b", body: JSON.stringify({ v: 1, pointer: `interactions/testco/${id}.json`, request_id: id, tenant_id: "testco" }) },
+      {
+        id: "b",
+        body: JSON.stringify({ v: 1, pointer: `interactions/testco/${id}.json`, request_id: id, tenant_id: "testco" }),
+      },
     ]);
     expect(result.retryBatch.retry).toBe(true);
-    const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM interactions WHERE request_id LIKE ?").bind(`${id}%`).first<{ n: number }>();
+    const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM interactions WHERE request_id LIKE ?")
+      .bind(`${id}%`)
+      .first<{ n: number }>();
     expect(row!.n).toBe(0);
   });
 
@@ -171,13 +213,17 @@ describe("queue consumer", () => {
     const ai = { run: async () => ({ response: big }) };
     const { response, settled } = await chat({ model: "ai" }, { key: KEYS.testco, env: { AI: ai } as never });
     expect(response.status).toBe(200);
-    expect((await response.json<{ choices: { message: { content: string } }[] }>()).choices[0].message.content).toHaveLength(big.length);
+    expect(
+      (await response.json<{ choices: { message: { content: string } }[] }>()).choices[0].message.content,
+    ).toHaveLength(big.length);
     await settled();
     const requestId = response.headers.get("x-request-id")!;
     const object = await env.BLOBS.get(blobKeyFor({ tenant_id: "testco", request_id: requestId }));
     expect(object).not.toBeNull();
     await waitForCount(requestId, 1);
-    const row = await env.DB.prepare("SELECT response_text, status FROM interactions WHERE request_id = ?").bind(requestId).first<{ response_text: string; status: string }>();
+    const row = await env.DB.prepare("SELECT response_text, status FROM interactions WHERE request_id = ?")
+      .bind(requestId)
+      .first<{ response_text: string; status: string }>();
     expect(row!.status).toBe("ok");
     expect(row!.response_text).toHaveLength(big.length);
   });

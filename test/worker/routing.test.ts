@@ -43,7 +43,10 @@ describe("routing", () => {
 
   it("lists the caller's tasks with their adapter versions", async () => {
     const { response } = await call("/v1/models");
-    const body = await response.json<{ object: string; data: { id: string; owned_by: string; adapters: { version: string }[] }[] }>();
+    const body = await response.json<{
+      object: string;
+      data: { id: string; owned_by: string; adapters: { version: string }[] }[];
+    }>();
     expect(body.object).toBe("list");
     expect(body.data.map((m) => m.id).sort()).toEqual(["billing", "docs-qa", "support"]);
     const support = body.data.find((m) => m.id === "support")!;
@@ -75,7 +78,11 @@ describe("tenant isolation", () => {
   it("/v1/models shows only the caller's tasks and nothing of other tenants", async () => {
     const { response } = await call("/v1/models", undefined, globex);
     const text = await response.text();
-    expect(JSON.parse(text).data.map((m: { id: string }) => m.id).sort()).toEqual(["grading", "tutoring"]);
+    expect(
+      JSON.parse(text)
+        .data.map((m: { id: string }) => m.id)
+        .sort(),
+    ).toEqual(["grading", "tutoring"]);
     for (const leak of ["acme", "support", "billing", "testco", "fail500"]) expect(text).not.toContain(leak);
   });
 });
@@ -118,7 +125,11 @@ describe("registry snapshot cache", () => {
     const ttl0 = { key: KEYS.testco, env: { SNAPSHOT_TTL_SECONDS: "0" } as Partial<Env> };
     expect((await chat({ model: "late-task" }, ttl0)).response.status).toBe(404);
     const manifest = testcoManifest();
-    manifest.tasks.push({ name: "late-task", allow_pinning: false, rules: [{ id: "late-task-rule", target: "ok-v1" }] });
+    manifest.tasks.push({
+      name: "late-task",
+      allow_pinning: false,
+      rules: [{ id: "late-task-rule", target: "ok-v1" }],
+    });
     const checked = validateManifest(manifest);
     if (!checked.ok) throw new Error("invalid");
     // Written straight to D1, as another isolate's apply would: this isolate's cache is not told.

@@ -9,7 +9,8 @@ import { chat, waitForInteraction } from "./helpers/gateway";
 import { KEYS } from "./helpers/seed";
 
 type Preset = { name: string; version: string; audience: string; system_prompt: string };
-const presetOf = (manifest: { tone?: Preset[] }, audience: string) => manifest.tone!.find((p) => p.audience === audience)!;
+const presetOf = (manifest: { tone?: Preset[] }, audience: string) =>
+  manifest.tone!.find((p) => p.audience === audience)!;
 
 const quoted = (prompt: string) => prompt.slice(0, 40);
 
@@ -22,7 +23,10 @@ describe("tone presets", () => {
     ["globex", "tutoring", "teacher"],
   ] as const)("%s %s: the %s preset reaches the upstream", async (tenant, task, audience) => {
     const preset = presetOf(tenant === "acme" ? acmeManifest : globexManifest, audience);
-    const { response } = await chat({ model: task }, { key: KEYS[tenant], headers: { "x-switchyard-audience": audience } });
+    const { response } = await chat(
+      { model: task },
+      { key: KEYS[tenant], headers: { "x-switchyard-audience": audience } },
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get("x-switchyard-tone")).toBe(`${preset.name}@${preset.version}`);
     const body = await response.json<{ choices: { message: { content: string } }[] }>();
@@ -32,7 +36,10 @@ describe("tone presets", () => {
   it("takes the audience from metadata when there is no header, and the header wins over metadata", async () => {
     const viaMetadata = await chat({ model: "support", metadata: { audience: "developer" } });
     expect(viaMetadata.response.headers.get("x-switchyard-tone")).toBe("developer@v1");
-    const both = await chat({ model: "support", metadata: { audience: "developer" } }, { headers: { "x-switchyard-audience": "executive" } });
+    const both = await chat(
+      { model: "support", metadata: { audience: "developer" } },
+      { headers: { "x-switchyard-audience": "executive" } },
+    );
     expect(both.response.headers.get("x-switchyard-tone")).toBe("executive@v1");
   });
 
@@ -48,7 +55,13 @@ describe("tone presets", () => {
 
   it("keeps the client's own system message next to the preset", async () => {
     const { response } = await chat(
-      { model: "support", messages: [{ role: "system", content: "CLIENT-SYSTEM-RULES" }, { role: "user", content: "hi" }] },
+      {
+        model: "support",
+        messages: [
+          { role: "system", content: "CLIENT-SYSTEM-RULES" },
+          { role: "user", content: "hi" },
+        ],
+      },
       { headers: { "x-switchyard-audience": "customer" } },
     );
     const id = response.headers.get("x-request-id")!;
@@ -85,7 +98,12 @@ describe("tone presets", () => {
     const dry = await chat(request, { headers: { ...headers, "x-switchyard-dry-run": "1" } });
     expect(dry.response.status).toBe(200);
     const plan = await dry.response.json<Record<string, any>>();
-    expect(plan).toMatchObject({ object: "switchyard.plan", task: "support", tone: "customer@v1", clamped: ["temperature"] });
+    expect(plan).toMatchObject({
+      object: "switchyard.plan",
+      task: "support",
+      tone: "customer@v1",
+      clamped: ["temperature"],
+    });
     expect(plan.adapter.version).toMatch(/^support-v[12]$/);
     expect(plan.fallbacks.length).toBeGreaterThan(0);
 
@@ -100,7 +118,10 @@ describe("tone presets", () => {
   });
 
   it("a dry run calls no upstream and logs nothing", async () => {
-    const { response, settled } = await chat({ model: "hang" }, { key: KEYS.testco, headers: { "x-switchyard-dry-run": "1" } });
+    const { response, settled } = await chat(
+      { model: "hang" },
+      { key: KEYS.testco, headers: { "x-switchyard-dry-run": "1" } },
+    );
     expect(response.status).toBe(200);
     await settled();
     await expect(waitForInteraction(response.headers.get("x-request-id")!, 1500)).rejects.toThrow();

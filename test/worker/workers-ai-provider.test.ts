@@ -14,12 +14,18 @@ function fakeAi(behaviour: "ok" | "unknown-lora" | "overloaded" = "ok") {
       if (behaviour === "unknown-lora") throw new Error("3037: Finetune testco-ai-lora not found");
       if (behaviour === "overloaded") throw new Error("3040: Capacity temporarily exceeded, please try again");
       const words = ["Hello ", "from ", "the ", "edge."];
-      if (!inputs.stream) return { response: words.join(""), usage: { prompt_tokens: 7, completion_tokens: 4, total_tokens: 11 } };
+      if (!inputs.stream)
+        return { response: words.join(""), usage: { prompt_tokens: 7, completion_tokens: 4, total_tokens: 11 } };
       const encoder = new TextEncoder();
       return new ReadableStream({
         start(controller) {
-          for (const w of words) controller.enqueue(encoder.encode(`data: ${JSON.stringify({ response: w, p: "abc" })}\n\n`));
-          controller.enqueue(encoder.encode(`data: ${JSON.stringify({ response: "", usage: { prompt_tokens: 7, completion_tokens: 4, total_tokens: 11 } })}\n\n`));
+          for (const w of words)
+            controller.enqueue(encoder.encode(`data: ${JSON.stringify({ response: w, p: "abc" })}\n\n`));
+          controller.enqueue(
+            encoder.encode(
+              `data: ${JSON.stringify({ response: "", usage: { prompt_tokens: 7, completion_tokens: 4, total_tokens: 11 } })}\n\n`,
+            ),
+          );
           controller.enqueue(encoder.encode("data: [DONE]\n\n"));
           controller.close();
         },

@@ -23,18 +23,25 @@ const chat = (extra: Record<string, unknown> = {}) => ({
 
 function post(app: ReturnType<typeof newApp>, body: unknown, headers: Record<string, string> = {}) {
   const raw = typeof body === "string" ? body : JSON.stringify(body);
-  return app.request("/v1/chat/completions", { method: "POST", body: raw, headers: { "content-type": "application/json", ...headers } });
+  return app.request("/v1/chat/completions", {
+    method: "POST",
+    body: raw,
+    headers: { "content-type": "application/json", ...headers },
+  });
 }
 
 /** Parses an SSE body into its data payloads (JSON objects, or the "[DONE]" marker). */
 async function sseEvents(res: Response): Promise<any[]> {
   const text = await res.text();
   expect(text.endsWith("\n\n")).toBe(true);
-  return text.trimEnd().split("\n\n").map((event) => {
-    expect(event.startsWith("data: ")).toBe(true);
-    const data = event.slice("data: ".length);
-    return data === "[DONE]" ? data : JSON.parse(data);
-  });
+  return text
+    .trimEnd()
+    .split("\n\n")
+    .map((event) => {
+      expect(event.startsWith("data: ")).toBe(true);
+      const data = event.slice("data: ".length);
+      return data === "[DONE]" ? data : JSON.parse(data);
+    });
 }
 
 describe("dev upstream: discovery", () => {
@@ -109,13 +116,24 @@ describe("dev upstream: non-stream completions", () => {
   });
 
   it("uses a developer message as the system prompt", async () => {
-    const body = await (await post(newApp(), { model: "acme-support-v1", messages: [{ role: "developer", content: "Be formal." }, { role: "user", content: "x" }] })).json();
+    const body = await (
+      await post(newApp(), {
+        model: "acme-support-v1",
+        messages: [
+          { role: "developer", content: "Be formal." },
+          { role: "user", content: "x" },
+        ],
+      })
+    ).json();
     expect(body.choices[0].message.content).toContain('system: "Be formal."');
   });
 
   it.each(["max_tokens", "max_completion_tokens"])("truncates to %s with finish_reason length", async (key) => {
     const body = await (await post(newApp(), chat({ [key]: 3 }))).json();
-    expect(body.choices[0]).toMatchObject({ message: { content: "[adapter acme-support-v1] system: " }, finish_reason: "length" });
+    expect(body.choices[0]).toMatchObject({
+      message: { content: "[adapter acme-support-v1] system: " },
+      finish_reason: "length",
+    });
     expect(body.usage.completion_tokens).toBe(3);
   });
 
@@ -125,16 +143,35 @@ describe("dev upstream: non-stream completions", () => {
   });
 
   it("echoes the parameters it received in x-dev-echo when asked", async () => {
-    const request = chat({ temperature: 0.2, top_p: 0.9, max_tokens: 50, stop: ["\n"], user: "u-1", metadata: { a: 1 } });
+    const request = chat({
+      temperature: 0.2,
+      top_p: 0.9,
+      max_tokens: 50,
+      stop: ["\n"],
+      user: "u-1",
+      metadata: { a: 1 },
+    });
     const res = await post(newApp(), request, { "x-dev-echo": "1" });
     const echo = JSON.parse(Buffer.from(res.headers.get("x-dev-echo")!, "base64url").toString("utf8"));
-    expect(echo).toMatchObject({ model: "acme-support-v1", messages: request.messages, temperature: 0.2, top_p: 0.9, max_tokens: 50, stop: ["\n"], user: "u-1" });
+    expect(echo).toMatchObject({
+      model: "acme-support-v1",
+      messages: request.messages,
+      temperature: 0.2,
+      top_p: 0.9,
+      max_tokens: 50,
+      stop: ["\n"],
+      user: "u-1",
+    });
     expect(echo).not.toHaveProperty("tools");
     expect(echo.keys).toContain("metadata");
   });
 
   it("keeps non-ASCII text intact through the echo header", async () => {
-    const res = await post(newApp(), { model: "acme-support-v1", messages: [{ role: "user", content: "héllo — 日本" }] }, { "x-dev-echo": "1" });
+    const res = await post(
+      newApp(),
+      { model: "acme-support-v1", messages: [{ role: "user", content: "héllo — 日本" }] },
+      { "x-dev-echo": "1" },
+    );
     const echo = JSON.parse(Buffer.from(res.headers.get("x-dev-echo")!, "base64url").toString("utf8"));
     expect(echo.messages[0].content).toBe("héllo — 日本");
   });
@@ -147,19 +184,32 @@ describe("dev upstream: streaming", () => {
     const events = await sseEvents(res);
     expect(events.at(-1)).toBe("[DONE]");
     const chunks = events.slice(0, -1);
-    for (const c of chunks) expect(c).toMatchObject({ id: "chatcmpl-dev-1", object: "chat.completion.chunk", created: NOW / 1000, model: "acme-support-v1" });
+    for (const c of chunks)
+      expect(c).toMatchObject({
+        id: "chatcmpl-dev-1",
+        object: "chat.completion.chunk",
+        created: NOW / 1000,
+        model: "acme-support-v1",
+      });
     expect(chunks[0].choices[0].delta).toEqual({ role: "assistant", content: "" });
     const tokens = chunks.slice(1, -2).map((c) => c.choices[0].delta.content);
     expect(tokens.length).toBe(24);
     expect(tokens.join("")).toMatch(/^\[adapter acme-support-v1\] system: ".*" \| you said: "hello there" \| ok\.$/);
     expect(chunks.at(-2).choices[0]).toMatchObject({ delta: {}, finish_reason: "stop" });
-    expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 22, completion_tokens: 24, total_tokens: 46 } });
+    expect(chunks.at(-1)).toMatchObject({
+      choices: [],
+      usage: { prompt_tokens: 22, completion_tokens: 24, total_tokens: 46 },
+    });
   });
 
   it("sends no usage chunk without include_usage, and truncates with finish_reason length", async () => {
     const events = await sseEvents(await post(newApp(), chat({ stream: true, max_tokens: 2 })));
     expect(events.map((e) => (e === "[DONE]" ? e : e.choices[0]?.delta))).toEqual([
-      { role: "assistant", content: "" }, { content: "[adapter " }, { content: "acme-support-v1] " }, {}, "[DONE]",
+      { role: "assistant", content: "" },
+      { content: "[adapter " },
+      { content: "acme-support-v1] " },
+      {},
+      "[DONE]",
     ]);
     expect(events[3].choices[0].finish_reason).toBe("length");
     expect(events.some((e) => e !== "[DONE]" && e.usage)).toBe(false);
@@ -184,7 +234,11 @@ describe("dev upstream: tool calls", () => {
     expect(finish_reason).toBe("tool_calls");
     expect(message.content).toBeNull();
     expect(message.tool_calls).toEqual([
-      { id: expect.stringMatching(/^call_[0-9a-f]{8}$/), type: "function", function: { name: "lookup_order", arguments: '{"echo":"hello there"}' } },
+      {
+        id: expect.stringMatching(/^call_[0-9a-f]{8}$/),
+        type: "function",
+        function: { name: "lookup_order", arguments: '{"echo":"hello there"}' },
+      },
     ]);
     const again = await (await post(newApp(), chat({ tools, tool_choice: "required" }))).json();
     expect(again.choices[0].message.tool_calls[0].id).toBe(message.tool_calls[0].id);
@@ -192,11 +246,18 @@ describe("dev upstream: tool calls", () => {
 
   it("streams the named tool call: id and name first, then argument fragments", async () => {
     const choice = { type: "function", function: { name: "refund" } };
-    const events = await sseEvents(await post(newApp(), chat({ tools, tool_choice: choice, stream: true, stream_options: { include_usage: true } })));
+    const events = await sseEvents(
+      await post(newApp(), chat({ tools, tool_choice: choice, stream: true, stream_options: { include_usage: true } })),
+    );
     const chunks = events.slice(0, -1);
     expect(chunks[0].choices[0].delta).toEqual({ role: "assistant" });
     const [first, ...rest] = chunks.slice(1, -2).map((c) => c.choices[0].delta.tool_calls[0]);
-    expect(first).toEqual({ index: 0, id: expect.stringMatching(/^call_/), type: "function", function: { name: "refund", arguments: "" } });
+    expect(first).toEqual({
+      index: 0,
+      id: expect.stringMatching(/^call_/),
+      type: "function",
+      function: { name: "refund", arguments: "" },
+    });
     expect(rest.length).toBe(2);
     for (const fragment of rest) expect(Object.keys(fragment)).toEqual(["index", "function"]);
     expect(JSON.parse(rest.map((f) => f.function.arguments).join(""))).toEqual({ echo: "hello there" });

@@ -4,12 +4,18 @@
 import { describe, expect, it } from "vitest";
 import { createDevUpstream } from "../../../scripts/dev-upstream/app";
 
-const newApp = () => createDevUpstream({ models: ["acme-support-v1"], baseModels: ["meta-llama/Llama-3.1-8B-Instruct"] });
+const newApp = () =>
+  createDevUpstream({ models: ["acme-support-v1"], baseModels: ["meta-llama/Llama-3.1-8B-Instruct"] });
 type App = ReturnType<typeof newApp>;
 const body = (extra: Record<string, unknown> = {}) =>
   JSON.stringify({ model: "acme-support-v1", messages: [{ role: "user", content: "hello" }], ...extra });
 
-async function post(app: App, headers: Record<string, string> = {}, extra: Record<string, unknown> = {}, signal?: AbortSignal) {
+async function post(
+  app: App,
+  headers: Record<string, string> = {},
+  extra: Record<string, unknown> = {},
+  signal?: AbortSignal,
+) {
   const req = new Request("http://dev/v1/chat/completions", { method: "POST", body: body(extra), headers, signal });
   return app.request(req);
 }
@@ -48,7 +54,12 @@ describe("x-dev-fail: status failures", () => {
     const res = await post(newApp(), { "x-dev-fail": "bad-lora" });
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({
-      error: { message: "The model `acme-support-v1` does not exist.", type: "NotFoundError", param: "model", code: 404 },
+      error: {
+        message: "The model `acme-support-v1` does not exist.",
+        type: "NotFoundError",
+        param: "model",
+        code: 404,
+      },
     });
   });
 
@@ -77,7 +88,10 @@ describe("request counters", () => {
     await post(app);
     await post(app, { "x-dev-fail": "500" });
     await app.request("/v1/chat/completions", { method: "POST", body: body({ model: "other" }) });
-    expect(await (await app.request("/_dev/stats")).json()).toEqual({ requests: 3, byModel: { "acme-support-v1": 2, other: 1 } });
+    expect(await (await app.request("/_dev/stats")).json()).toEqual({
+      requests: 3,
+      byModel: { "acme-support-v1": 2, other: 1 },
+    });
     expect((await app.request("/_dev/reset", { method: "POST" })).status).toBe(200);
     expect(await (await app.request("/_dev/stats")).json()).toEqual({ requests: 0, byModel: {} });
   });
@@ -93,7 +107,7 @@ describe("x-dev-fail: cut", () => {
     const events = text.trimEnd().split("\n\n");
     expect(events).toHaveLength(4);
     expect(text).not.toContain("[DONE]");
-    expect(text).not.toContain("finish_reason\":\"");
+    expect(text).not.toContain('finish_reason":"');
   });
 
   it("sends a partial JSON body for non-stream, then errors it", async () => {

@@ -20,7 +20,12 @@ describe("dev upstream server", () => {
   afterAll(() => upstream.close());
 
   const post = (headers: Record<string, string>, body: string, signal?: AbortSignal) =>
-    fetch(`${upstream.url}/chat/completions`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body, signal });
+    fetch(`${upstream.url}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body,
+      signal,
+    });
 
   it("listens on a real port and reports its /v1 URL", async () => {
     expect(upstream.port).toBeGreaterThan(0);
@@ -71,7 +76,11 @@ describe("dev upstream server", () => {
 
   it("close() does not wait for hung requests", async () => {
     const extra = await startDevUpstream({ port: 0, models: ["m"] });
-    const hung = fetch(`${extra.url}/chat/completions`, { method: "POST", headers: { "x-dev-fail": "hang" }, body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "x" }] }) });
+    const hung = fetch(`${extra.url}/chat/completions`, {
+      method: "POST",
+      headers: { "x-dev-fail": "hang" },
+      body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "x" }] }),
+    });
     hung.catch(() => {});
     await sleep(50);
     expect(await Promise.race([extra.close().then(() => "closed"), sleep(2000)])).toBe("closed");
@@ -99,7 +108,10 @@ describe("manifest loading", () => {
       { name: "support", version: "v2", upstream: "vllm", base_model: "base-a", served_name: "t1-support-v2" },
     ];
     await writeFile(path.join(dir, "t1.json"), JSON.stringify({ adapters }));
-    await writeFile(path.join(dir, "t2.json"), JSON.stringify({ adapters: [{ served_name: "t2-x", base_model: "base-b" }] }));
+    await writeFile(
+      path.join(dir, "t2.json"),
+      JSON.stringify({ adapters: [{ served_name: "t2-x", base_model: "base-b" }] }),
+    );
     await writeFile(path.join(dir, "broken.json"), "{");
     await writeFile(path.join(dir, "notes.txt"), "ignored");
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});

@@ -14,9 +14,19 @@ const user: ChatMessage = { role: "user", content: "hi" };
 const assistant: ChatMessage = { role: "assistant", content: "hello" };
 
 describe("applyPreset: placement", () => {
-  const cases: { name: string; placement: "prepend" | "append" | "replace"; input: ChatMessage[]; want: ChatMessage[] }[] = [
+  const cases: {
+    name: string;
+    placement: "prepend" | "append" | "replace";
+    input: ChatMessage[];
+    want: ChatMessage[];
+  }[] = [
     // prepend
-    { name: "prepend, no client system", placement: "prepend", input: [user], want: [{ role: "system", content: "PRESET" }, user] },
+    {
+      name: "prepend, no client system",
+      placement: "prepend",
+      input: [user],
+      want: [{ role: "system", content: "PRESET" }, user],
+    },
     {
       name: "prepend, client system",
       placement: "prepend",
@@ -32,7 +42,17 @@ describe("applyPreset: placement", () => {
     {
       name: "prepend, content-part array joined, other fields kept",
       placement: "prepend",
-      input: [{ role: "system", name: "acme", content: [{ type: "text", text: "A" }, { type: "text", text: "B" }] }, user],
+      input: [
+        {
+          role: "system",
+          name: "acme",
+          content: [
+            { type: "text", text: "A" },
+            { type: "text", text: "B" },
+          ],
+        },
+        user,
+      ],
       want: [{ role: "system", name: "acme", content: "PRESET\n\nA\nB" }, user],
     },
     {
@@ -53,9 +73,19 @@ describe("applyPreset: placement", () => {
       input: [{ role: "system", content: "ONE" }, { role: "developer", content: "TWO" }, user],
       want: [{ role: "system", content: "PRESET\n\nONE" }, { role: "developer", content: "TWO" }, user],
     },
-    { name: "prepend, empty conversation", placement: "prepend", input: [], want: [{ role: "system", content: "PRESET" }] },
+    {
+      name: "prepend, empty conversation",
+      placement: "prepend",
+      input: [],
+      want: [{ role: "system", content: "PRESET" }],
+    },
     // append
-    { name: "append, no client system", placement: "append", input: [user], want: [{ role: "system", content: "PRESET" }, user] },
+    {
+      name: "append, no client system",
+      placement: "append",
+      input: [user],
+      want: [{ role: "system", content: "PRESET" }, user],
+    },
     {
       name: "append, client system",
       placement: "append",
@@ -71,11 +101,25 @@ describe("applyPreset: placement", () => {
     {
       name: "append, content parts (non-text parts ignored)",
       placement: "append",
-      input: [{ role: "system", content: [{ type: "text", text: "A" }, { type: "image_url", image_url: { url: "x" } }] }, user],
+      input: [
+        {
+          role: "system",
+          content: [
+            { type: "text", text: "A" },
+            { type: "image_url", image_url: { url: "x" } },
+          ],
+        },
+        user,
+      ],
       want: [{ role: "system", content: "A\n\nPRESET" }, user],
     },
     // replace
-    { name: "replace, no client system", placement: "replace", input: [user], want: [{ role: "system", content: "PRESET" }, user] },
+    {
+      name: "replace, no client system",
+      placement: "replace",
+      input: [user],
+      want: [{ role: "system", content: "PRESET" }, user],
+    },
     {
       name: "replace, client system dropped",
       placement: "replace",
@@ -97,7 +141,12 @@ describe("applyPreset: placement", () => {
     {
       name: "replace, all leading system/developer dropped, later one kept",
       placement: "replace",
-      input: [{ role: "system", content: "ONE" }, { role: "developer", content: "TWO" }, user, { role: "system", content: "LATER" }],
+      input: [
+        { role: "system", content: "ONE" },
+        { role: "developer", content: "TWO" },
+        user,
+        { role: "system", content: "LATER" },
+      ],
       want: [{ role: "system", content: "PRESET" }, user, { role: "system", content: "LATER" }],
     },
   ];
@@ -121,8 +170,18 @@ describe("applyPreset: defaults and limits", () => {
     defaults: { temperature: 0.3, top_p: 0.9, max_tokens: 256 },
     limits: { temperature: { min: 0.1, max: 0.7 }, top_p: { min: 0.5, max: 0.95 }, max_tokens: { max: 512 } },
   });
-  const cases: { name: string; req: Omit<ToneRequest, "messages">; params: Record<string, unknown>; clamped: string[] }[] = [
-    { name: "all defaults fill an empty request", req: {}, params: { temperature: 0.3, top_p: 0.9, max_tokens: 256 }, clamped: [] },
+  const cases: {
+    name: string;
+    req: Omit<ToneRequest, "messages">;
+    params: Record<string, unknown>;
+    clamped: string[];
+  }[] = [
+    {
+      name: "all defaults fill an empty request",
+      req: {},
+      params: { temperature: 0.3, top_p: 0.9, max_tokens: 256 },
+      clamped: [],
+    },
     {
       name: "null counts as left out",
       req: { temperature: null, top_p: null, max_tokens: null },
@@ -200,7 +259,12 @@ describe("applyPreset: stop", () => {
     { name: "preset only", presetStop: ["###"], want: ["###"] },
     { name: "client string first, then preset", presetStop: ["###"], client: "END", want: ["END", "###"] },
     { name: "no duplicates", presetStop: ["###", "END"], client: ["END"], want: ["END", "###"] },
-    { name: "at most 4, client first", presetStop: ["p1", "p2", "p3"], client: ["c1", "c2"], want: ["c1", "c2", "p1", "p2"] },
+    {
+      name: "at most 4, client first",
+      presetStop: ["p1", "p2", "p3"],
+      client: ["c1", "c2"],
+      want: ["c1", "c2", "p1", "p2"],
+    },
     { name: "client null", presetStop: ["###"], client: null, want: ["###"] },
     { name: "no preset stop leaves a client string as is", client: "END", want: "END" },
     { name: "no stop anywhere", want: undefined },
@@ -213,7 +277,9 @@ describe("applyPreset: stop", () => {
 
 describe("applyPreset: tone, purity, null preset", () => {
   it('reports "name@version"', () => {
-    expect(applyPreset(preset({ name: "formal", version: "2024-06-01" }), { messages: [user] }).tone).toBe("formal@2024-06-01");
+    expect(applyPreset(preset({ name: "formal", version: "2024-06-01" }), { messages: [user] }).tone).toBe(
+      "formal@2024-06-01",
+    );
   });
 
   it("does not mutate its input", () => {
@@ -237,9 +303,19 @@ describe("applyPreset: tone, purity, null preset", () => {
   });
 
   it("a null preset passes messages and params through unchanged", () => {
-    const req: ToneRequest<ChatMessage> = { messages: [{ role: "system", content: "C" }, user], temperature: 1.7, max_tokens: 9, stop: "x" };
+    const req: ToneRequest<ChatMessage> = {
+      messages: [{ role: "system", content: "C" }, user],
+      temperature: 1.7,
+      max_tokens: 9,
+      stop: "x",
+    };
     const out = applyPreset(null, req);
-    expect(out).toEqual({ messages: req.messages, params: { temperature: 1.7, max_tokens: 9, stop: "x" }, clamped: [], tone: null });
+    expect(out).toEqual({
+      messages: req.messages,
+      params: { temperature: 1.7, max_tokens: 9, stop: "x" },
+      clamped: [],
+      tone: null,
+    });
     expect(out.messages).not.toBe(req.messages);
   });
 

@@ -14,20 +14,71 @@ const index = indexPresets(
     { name: "summarize" },
   ],
 );
-const noDefault = indexPresets([preset("tenant-legal", "legal")], [{ name: "support", tone: [preset("support-legal", "legal")] }]);
+const noDefault = indexPresets(
+  [preset("tenant-legal", "legal")],
+  [{ name: "support", tone: [preset("support-legal", "legal")] }],
+);
 
 describe("lookupPreset", () => {
   const cases = [
-    { name: "task+audience beats tenant+audience", idx: index, task: "support", audience: "students", want: ["support-students", "task"] },
-    { name: "tenant+audience when the task has none for it", idx: index, task: "support", audience: "legal", want: ["tenant-legal", "tenant"] },
-    { name: "tenant+audience for a task with an empty tone list", idx: index, task: "tutor", audience: "students", want: ["tenant-students", "tenant"] },
-    { name: "tenant+audience for a task without tone", idx: index, task: "summarize", audience: "legal", want: ["tenant-legal", "tenant"] },
-    { name: "tenant default for an unknown audience", idx: index, task: "support", audience: "pirates", want: ["tenant-default", "tenant-default"] },
-    { name: "tenant default when no audience was given", idx: index, task: "support", audience: null, want: ["tenant-default", "tenant-default"] },
-    { name: "tenant default for an unknown task", idx: index, task: "nope", audience: null, want: ["tenant-default", "tenant-default"] },
+    {
+      name: "task+audience beats tenant+audience",
+      idx: index,
+      task: "support",
+      audience: "students",
+      want: ["support-students", "task"],
+    },
+    {
+      name: "tenant+audience when the task has none for it",
+      idx: index,
+      task: "support",
+      audience: "legal",
+      want: ["tenant-legal", "tenant"],
+    },
+    {
+      name: "tenant+audience for a task with an empty tone list",
+      idx: index,
+      task: "tutor",
+      audience: "students",
+      want: ["tenant-students", "tenant"],
+    },
+    {
+      name: "tenant+audience for a task without tone",
+      idx: index,
+      task: "summarize",
+      audience: "legal",
+      want: ["tenant-legal", "tenant"],
+    },
+    {
+      name: "tenant default for an unknown audience",
+      idx: index,
+      task: "support",
+      audience: "pirates",
+      want: ["tenant-default", "tenant-default"],
+    },
+    {
+      name: "tenant default when no audience was given",
+      idx: index,
+      task: "support",
+      audience: null,
+      want: ["tenant-default", "tenant-default"],
+    },
+    {
+      name: "tenant default for an unknown task",
+      idx: index,
+      task: "nope",
+      audience: null,
+      want: ["tenant-default", "tenant-default"],
+    },
     { name: "none: unknown audience, no default", idx: noDefault, task: "support", audience: "students", want: null },
     { name: "none: no audience, no default", idx: noDefault, task: "support", audience: null, want: null },
-    { name: "task level without default", idx: noDefault, task: "support", audience: "legal", want: ["support-legal", "task"] },
+    {
+      name: "task level without default",
+      idx: noDefault,
+      task: "support",
+      audience: "legal",
+      want: ["support-legal", "task"],
+    },
     { name: "'*' is not matched as a task audience", idx: noDefault, task: "support", audience: "*", want: null },
   ] as const;
 
@@ -45,7 +96,9 @@ describe("lookupPreset", () => {
 
 describe("indexPresets", () => {
   it("rejects two tenant presets for one audience, naming the place", () => {
-    expect(() => indexPresets([preset("a", "legal"), preset("b", "legal")], [])).toThrow(/tone\[1\]\.audience: duplicate preset for audience "legal"/);
+    expect(() => indexPresets([preset("a", "legal"), preset("b", "legal")], [])).toThrow(
+      /tone\[1\]\.audience: duplicate preset for audience "legal"/,
+    );
   });
   it("rejects two presets for one audience in a task", () => {
     expect(() => indexPresets([], [{ name: "support", tone: [preset("a", "kids"), preset("b", "kids")] }])).toThrow(

@@ -33,11 +33,23 @@ describe("TonePresetSchema", () => {
     { name: "empty system prompt", input: { ...base, system_prompt: "" }, path: "system_prompt" },
     { name: "system prompt over 8000", input: { ...base, system_prompt: "x".repeat(8001) }, path: "system_prompt" },
     { name: "unknown placement", input: { ...base, placement: "middle" }, path: "placement" },
-    { name: "temperature default above 2", input: { ...base, defaults: { temperature: 2.1 } }, path: "defaults.temperature" },
+    {
+      name: "temperature default above 2",
+      input: { ...base, defaults: { temperature: 2.1 } },
+      path: "defaults.temperature",
+    },
     { name: "top_p default above 1", input: { ...base, defaults: { top_p: 1.1 } }, path: "defaults.top_p" },
     { name: "max_tokens default 0", input: { ...base, defaults: { max_tokens: 0 } }, path: "defaults.max_tokens" },
-    { name: "fractional max_tokens limit", input: { ...base, limits: { max_tokens: { max: 1.5 } } }, path: "limits.max_tokens.max" },
-    { name: "limit min > max", input: { ...base, limits: { temperature: { min: 1, max: 0.5 } } }, path: "limits.temperature" },
+    {
+      name: "fractional max_tokens limit",
+      input: { ...base, limits: { max_tokens: { max: 1.5 } } },
+      path: "limits.max_tokens.max",
+    },
+    {
+      name: "limit min > max",
+      input: { ...base, limits: { temperature: { min: 1, max: 0.5 } } },
+      path: "limits.temperature",
+    },
     {
       name: "default outside its limits",
       input: { ...base, defaults: { top_p: 0.2 }, limits: { top_p: { min: 0.5 } } },
@@ -59,6 +71,10 @@ describe("TonePresetSchema", () => {
 });
 
 describe("AudienceSchema", () => {
-  it.each(["a", "k12", "grade_3-b", "x".repeat(32)])("accepts %s", (v) => expect(AudienceSchema.safeParse(v).success).toBe(true));
-  it.each(["", "A", "_x", "a b", "x".repeat(33), "*"])("rejects %j", (v) => expect(AudienceSchema.safeParse(v).success).toBe(false));
+  it.each(["a", "k12", "grade_3-b", "x".repeat(32)])("accepts %s", (v) =>
+    expect(AudienceSchema.safeParse(v).success).toBe(true),
+  );
+  it.each(["", "A", "_x", "a b", "x".repeat(33), "*"])("rejects %j", (v) =>
+    expect(AudienceSchema.safeParse(v).success).toBe(false),
+  );
 });

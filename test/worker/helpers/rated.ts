@@ -4,7 +4,12 @@ import { env } from "cloudflare:workers";
 import type { InteractionRecord } from "../../../src/logging/interaction-record";
 import { writeInteractions } from "../../../src/logging/write-interactions";
 
-export function ratedRecord(tenant: string, requestId: string, i: number, overrides: Partial<InteractionRecord> = {}): InteractionRecord {
+export function ratedRecord(
+  tenant: string,
+  requestId: string,
+  i: number,
+  overrides: Partial<InteractionRecord> = {},
+): InteractionRecord {
   const question = `Question number ${i}: how do I reset my password?`;
   return {
     request_id: requestId,
@@ -58,12 +63,27 @@ export async function insertFeedback(
      ON CONFLICT (tenant_id, request_id, user_key) DO UPDATE SET rating = excluded.rating, correction = excluded.correction,
        score = excluded.score, tags = excluded.tags, updated_at = excluded.updated_at`,
   )
-    .bind(tenant, requestId, options.user ?? "", rating, options.score ?? null, options.correction ?? null, JSON.stringify(options.tags ?? []), at, at)
+    .bind(
+      tenant,
+      requestId,
+      options.user ?? "",
+      rating,
+      options.score ?? null,
+      options.correction ?? null,
+      JSON.stringify(options.tags ?? []),
+      at,
+      at,
+    )
     .run();
 }
 
 /** Many rated rows at once: multi-row inserts within D1's 100 bound parameters. */
-export async function insertFeedbackBulk(tenant: string, requestIds: string[], rating: (i: number) => 1 | -1, at = Date.now()) {
+export async function insertFeedbackBulk(
+  tenant: string,
+  requestIds: string[],
+  rating: (i: number) => 1 | -1,
+  at = Date.now(),
+) {
   const rows = 20; // 20 rows × 5 bound values = D1's 100 bound parameters
   const statements = [];
   for (let i = 0; i < requestIds.length; i += rows) {
