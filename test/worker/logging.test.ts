@@ -174,12 +174,10 @@ describe("queue consumer", () => {
     expect(first.explicitAcks.length + (first.ackAll ? messages.length : 0)).toBeGreaterThan(0);
     const again = await deliver(messages); // at-least-once: the same messages again
     expect(again.retryBatch.retry).toBe(false);
-    const overlap = ids
-      .slice(50)
-      .map((id, i) => ({
-        id: `o${i}`,
-        body: JSON.stringify({ v: 1, record: record(id, { response_text: "changed" }) }),
-      }));
+    const overlap = ids.slice(50).map((id, i) => ({
+      id: `o${i}`,
+      body: JSON.stringify({ v: 1, record: record(id, { response_text: "changed" }) }),
+    }));
     await deliver(overlap);
     const { results } = await env.DB.prepare(
       "SELECT request_id, response_text FROM interactions WHERE request_id LIKE ?",

@@ -1,0 +1,185 @@
+// Starts what the benchmark loads: the dev upstream (zero delay) and, in ONE
+// workerd (one Miniflare instance), the gateway and the bare pass-through
+// Worker, each on its own loopback port. Both are the `wrangler deploy
+// --dry-run` bundles with the bindings wrangler derives from their configs,
+// so they share the runtime, compatibility date and flags, and differ only in
+// what their code does. The gateway's D1 is not persisted (Miniflare's
+// temporary directory), migrated and seeded here.
+// Trade-off: direct sockets skip Miniflare's entry worker (no `cf` object),
+// which neither Worker needs; `wrangler dev` would add its proxy to both.
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { Log, LogLevel, Miniflare, type WorkerOptions } from "miniflare";
+import { unstable_getMiniflareWorkerOptions as workerOptionsFor } from "wrangler";
+import { applyOfflineEnv, OFFLINE_ENV, ROOT } from "../lib/offline-env";
+import { applyMigrations, seedTenants } from "./seed-d1";
+import { materializeVariant } from "./variants";
+import { startUpstream, type RunningUpstream } from "./start-upstream";
+
+export const GATEWAY = "switchyard";
+export const PASSTHROUGH = "switchyard-bench-passthrough";
+/** The gateway's bundle again, with INTERACTION_LOGGING="off" (the logging section's baseline). */
+export const LOGGING_OFF = `${GATEWAY}--logging-off`;
+const BUILD_DIR = path.join(ROOT, ".wrangler/bench/build");
+
+export interface StackOptions {
+  /** Exposes workerd's V8 inspector (for profiling); off by default. */
+  inspectorPort?: number;
+  /** Called with each line workerd prints (Worker console output). */
+  onRuntimeLine?: (line: string, stream: "stdout" | "stderr") => void;
+  /** Profiling experiment only: no LOG_QUEUE consumer (records stay queued, never reach D1). */
+  withoutLogConsumer?: boolean;
+  /**
+   * Profiling experiment only: also run these ablation variants of the gateway
+   * (variants.ts) as further Workers in the same workerd, sharing its D1 and
+   * LOG_QUEUE (the shipped gateway's consumer drains it), each on its own port.
+   */
+  variants?: string[];
+  /** Extra headers the gateway's manifests send upstream (profiling: x-dev-token-ms). */
+  upstreamHeaders?: Record<string, string>;
+  /** Where the dev upstream runs (see start-upstream.ts); default a thread. */
+  upstream?: "thread" | "main";
+  /**
+   * Also run the gateway's bundle as a third Worker (LOGGING_OFF) with
+   * INTERACTION_LOGGING="off", sharing D1; no queue consumer or Workflow of its own.
+   */
+  loggingOff?: boolean;
+}
+
+export interface Stack {
+  upstream: RunningUpstream;
+  gatewayUrl: string;
+  passthroughUrl: string;
+  /** Variant name → origin, for `variants`. */
+  variantUrls: Record<string, string>;
+  /** Origin of the LOGGING_OFF Worker, when `loggingOff` was asked for. */
+  loggingOffUrl: string | null;
+  tenants: string[];
+  mf: Miniflare;
+  /** One line saying what runs where, for the report. */
+  topology: string;
+  /** Lines workerd printed to stderr (Worker console.error, uncaught errors). */
+  runtimeErrors: string[];
+  close(): Promise<void>;
+}
+
+/** Bundles one Worker exactly as `wrangler deploy` would, without uploading it. */
+function bundle(config: string, name: string): string {
+  const outdir = path.join(BUILD_DIR, name);
+  execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--config", config, "--outdir", outdir], {
+    cwd: ROOT,
+    env: { ...process.env, ...OFFLINE_ENV },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  return path.join(outdir, "index.js");
+}
+
+function workerFor(name: string, config: string, overrides: Partial<WorkerOptions> = {}): WorkerOptions {
+  const { workerOptions } = workerOptionsFor(config);
+  // Workers AI is remote-only; the demo routes the bench uses never call it.
+  delete (workerOptions as { ai?: unknown }).ai;
+  return {
+    ...(workerOptions as WorkerOptions),
+    name,
+    modules: true,
+    scriptPath: bundle(config, name),
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+    ...overrides,
+  } as WorkerOptions;
+}
+
+/** A variant gateway: same bindings, minus the queue consumer and the Workflow (one owner each). */
+function variantWorker(variant: string): WorkerOptions {
+  const worker = workerFor(`${GATEWAY}--${variant}`, materializeVariant(variant));
+  delete worker.queueConsumers;
+  delete worker.workflows;
+  return worker;
+}
+
+/** The same bundle and bindings as `gateway`, logging off; one consumer and one Workflow owner stay with `gateway`. */
+function loggingOffWorker(gateway: WorkerOptions): WorkerOptions {
+  const worker = {
+    ...gateway,
+    name: LOGGING_OFF,
+    bindings: { ...gateway.bindings, INTERACTION_LOGGING: "off" },
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+  } as WorkerOptions;
+  delete worker.queueConsumers;
+  delete worker.workflows;
+  return worker;
+}
+
+function lines(onLine: StackOptions["onRuntimeLine"], stream: "stdout" | "stderr") {
+  let rest = "";
+  return (chunk: Buffer) => {
+    const parts = (rest + chunk.toString("utf8")).split("\n");
+    rest = parts.pop() ?? "";
+    for (const line of parts) if (line.trim()) onLine?.(line, stream);
+  };
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  applyOfflineEnv();
+  const upstream = await startUpstream(options.upstream);
+  const runtimeErrors: string[] = [];
+  const onLine = (line: string, stream: "stdout" | "stderr") => {
+    if (stream === "stderr") runtimeErrors.push(line);
+    options.onRuntimeLine?.(line, stream);
+  };
+  let mf: Miniflare | undefined;
+  try {
+    const gateway = workerFor(GATEWAY, path.join(ROOT, "wrangler.toml"));
+    if (options.withoutLogConsumer) delete gateway.queueConsumers;
+    const passthroughConfig = path.join(ROOT, "bench/passthrough/wrangler.toml");
+    const passthrough = workerFor(PASSTHROUGH, passthroughConfig);
+    passthrough.bindings = { ...passthrough.bindings, UPSTREAM_URL: upstream.url };
+    mf = new Miniflare({
+      log: new Log(LogLevel.WARN),
+      inspectorPort: options.inspectorPort,
+      handleRuntimeStdio(stdout: Readable, stderr: Readable) {
+        stdout.on("data", lines(onLine, "stdout"));
+        stderr.on("data", lines(onLine, "stderr"));
+      },
+      workers: [
+        gateway,
+        passthrough,
+        ...(options.loggingOff ? [loggingOffWorker(gateway)] : []),
+        ...(options.variants ?? []).map(variantWorker),
+      ],
+    });
+    await mf.ready;
+    const db = await mf.getD1Database("DB", GATEWAY);
+    await applyMigrations(db);
+    const tenants = await seedTenants(db, upstream.url, options.upstreamHeaders);
+    const gatewayUrl = (await mf.unsafeGetDirectURL(GATEWAY)).origin;
+    const passthroughUrl = (await mf.unsafeGetDirectURL(PASSTHROUGH)).origin;
+    const variantUrls: Record<string, string> = {};
+    for (const v of options.variants ?? []) variantUrls[v] = (await mf.unsafeGetDirectURL(`${GATEWAY}--${v}`)).origin;
+    const loggingOffUrl = options.loggingOff ? (await mf.unsafeGetDirectURL(LOGGING_OFF)).origin : null;
+    const instance = mf;
+    return {
+      upstream,
+      gatewayUrl,
+      passthroughUrl,
+      variantUrls,
+      loggingOffUrl,
+      tenants,
+      mf: instance,
+      topology:
+        "gateway and pass-through as two Workers in one workerd (one Miniflare instance, `wrangler deploy --dry-run` bundles, " +
+        `direct loopback sockets); dev upstream with zero delay on a Node ${upstream.where === "thread" ? "worker thread" : "main thread"}; ` +
+        "autocannon and the probe client on the Node main thread",
+      runtimeErrors,
+      async close() {
+        await instance.dispose().catch(() => {});
+        await upstream.close().catch(() => {});
+      },
+    };
+  } catch (error) {
+    await mf?.dispose().catch(() => {});
+    await upstream.close().catch(() => {});
+    if (runtimeErrors.length) console.error(`workerd said:\n${runtimeErrors.slice(-20).join("\n")}`);
+    throw error;
+  }
+}
