@@ -198,39 +198,26 @@ function planReply(
   return { ...common, pieces, content: pieces.join(""), finish: pieces.length < all.length ? "length" : "stop" };
 }
 
+// What x-dev-echo reports: the fields a test asserts arrived upstream.
+const ECHOED = [
+  "model",
+  "messages",
+  "temperature",
+  "top_p",
+  "max_tokens",
+  "max_completion_tokens",
+  "stop",
+  "tools",
+  "tool_choice",
+  "user",
+  "stream",
+  "stream_options",
+] as const;
+
 function echoOf(body: ChatBody): string {
-  const {
-    model,
-    messages,
-    temperature,
-    top_p,
-    max_tokens,
-    max_completion_tokens,
-    stop,
-    tools,
-    tool_choice,
-    user,
-    stream,
-    stream_options,
-  } = body;
-  const keys = Object.keys(body).sort();
-  return base64url(
-    JSON.stringify({
-      model,
-      messages,
-      temperature,
-      top_p,
-      max_tokens,
-      max_completion_tokens,
-      stop,
-      tools,
-      tool_choice,
-      user,
-      stream,
-      stream_options,
-      keys,
-    }),
-  );
+  const echoed: Record<string, unknown> = Object.fromEntries(ECHOED.map((key) => [key, body[key]]));
+  echoed.keys = Object.keys(body).sort();
+  return base64url(JSON.stringify(echoed));
 }
 
 function sse(data: unknown): string {
