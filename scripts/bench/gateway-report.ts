@@ -3,7 +3,7 @@
 // CPU per request, the targets) and its Markdown table. Targets are
 // figures in the output, never assertions: the bench exits 0 either way.
 import type { Mode, TargetName } from "./gateway-targets";
-import type { LoadRun } from "./load";
+import { loadFigures, type LoadRun } from "./load";
 import type { ProbeSample } from "./probe";
 import { round, summarize, type Summary } from "./stats";
 
@@ -59,16 +59,9 @@ export interface GatewaySummary {
 }
 
 function figures(m: ModeMeasurements, name: TargetName, stream: boolean): TargetFigures {
-  const runs = m.loads[name];
-  const ok = runs.reduce((n, r) => n + r.ok, 0);
-  const seconds = runs.reduce((n, r) => n + r.duration_s, 0);
-  const cpu = m.cpu[name];
+  const { workerd_cpu_us_per_request, ...load } = loadFigures(m.loads[name], m.cpu[name]);
   return {
-    rps: round(ok / seconds, 1),
-    requests_2xx: ok,
-    non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
-    errors: runs.reduce((n, r) => n + r.errors, 0),
-    loaded: summarize(runs.flatMap((r) => r.times)),
+    ...load,
     unloaded: summarize(m.probes[name].map((s) => s.total_ms)),
     ...(stream
       ? {
@@ -76,7 +69,7 @@ function figures(m: ModeMeasurements, name: TargetName, stream: boolean): Target
           stream_chunks_p50: summarize(m.probes[name].map((s) => s.chunks ?? Number.NaN)).p50_ms,
         }
       : {}),
-    workerd_cpu_us_per_request: cpu === null || ok === 0 ? null : Math.round((cpu * 1e6) / ok),
+    workerd_cpu_us_per_request,
   };
 }
 

@@ -4,6 +4,7 @@
 // histogram keeps whole milliseconds; the per-response times it emits are
 // fractional, so they are kept here and summarized exactly (stats.ts).
 import autocannon from "autocannon";
+import { round, summarize, type Summary } from "./stats";
 
 export interface LoadRequest {
   url: string;
@@ -51,5 +52,29 @@ export async function runLoad(target: LoadRequest, options: LoadOptions): Promis
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
+  };
+}
+
+/** What a set of load runs against one target adds up to. */
+export interface LoadFigures {
+  rps: number;
+  requests_2xx: number;
+  non2xx: number;
+  errors: number;
+  loaded: Summary;
+  workerd_cpu_us_per_request: number | null;
+}
+
+/** `cpu`: workerd CPU seconds over the runs, or null when not measured. */
+export function loadFigures(runs: LoadRun[], cpu: number | null): LoadFigures {
+  const ok = runs.reduce((n, r) => n + r.ok, 0);
+  const seconds = runs.reduce((n, r) => n + r.duration_s, 0);
+  return {
+    rps: round(ok / seconds, 1),
+    requests_2xx: ok,
+    non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    loaded: summarize(runs.flatMap((r) => r.times)),
+    workerd_cpu_us_per_request: cpu === null || ok === 0 ? null : Math.round((cpu * 1e6) / ok),
   };
 }

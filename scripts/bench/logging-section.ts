@@ -10,7 +10,7 @@
 // alone: records/s into D1 (consumer-drain.ts).
 import { measureConsumer } from "./consumer-drain";
 import { buildTargets, type Mode } from "./gateway-targets";
-import { runLoad, type LoadRequest, type LoadRun } from "./load";
+import { loadFigures, runLoad, type LoadFigures, type LoadRequest, type LoadRun } from "./load";
 import { probeOnce } from "./probe";
 import type { BenchContext, BenchSection } from "./sections";
 import { round, summarize, type Summary } from "./stats";
@@ -25,14 +25,7 @@ const SETTLE_MS = 1500;
 const CLIENT_GONE = /Connection reset by peer|Broken pipe|^\s*stack:/;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface SideFigures {
-  rps: number;
-  requests_2xx: number;
-  non2xx: number;
-  errors: number;
-  loaded: Summary;
-  workerd_cpu_us_per_request: number | null;
-}
+type SideFigures = LoadFigures;
 
 interface ModeFigures {
   on: SideFigures;
@@ -43,18 +36,7 @@ interface ModeFigures {
   cpu_us_diff: number | null;
 }
 
-function figures(runs: LoadRun[], cpu: number | null): SideFigures {
-  const ok = runs.reduce((n, r) => n + r.ok, 0);
-  const seconds = runs.reduce((n, r) => n + r.duration_s, 0);
-  return {
-    rps: round(ok / seconds, 1),
-    requests_2xx: ok,
-    non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
-    errors: runs.reduce((n, r) => n + r.errors, 0),
-    loaded: summarize(runs.flatMap((r) => r.times)),
-    workerd_cpu_us_per_request: cpu === null || ok === 0 ? null : Math.round((cpu * 1e6) / ok),
-  };
-}
+const figures = loadFigures;
 
 async function measureMode(pair: Record<Side, LoadRequest>, mode: Mode, ctx: BenchContext): Promise<ModeFigures> {
   const { flags } = ctx;
