@@ -7,9 +7,9 @@ import { feedbackAuth, feedbackCaller, FEEDBACK_TOKEN_HEADER } from "../feedback
 import { feedbackCors } from "../feedback/feedback-cors";
 import { upsertFeedback } from "../feedback/feedback-store";
 import { ErrorSchema } from "../schemas/chat";
-import { feedbackValidationError, FeedbackRequestSchema, FeedbackResultSchema } from "../schemas/feedback";
+import { FeedbackRequestSchema, FeedbackResultSchema } from "../schemas/feedback";
 import type { ApiDocs, RouteDoc } from "./openapi";
-import { jsonBody, type ValidationResult } from "./validation-hook";
+import { jsonBody } from "./validation-hook";
 
 const errorResponse = (description: string) => ({
   description,
@@ -41,10 +41,6 @@ export const feedbackDocs: ApiDocs = {
 };
 
 // Unlike the shared validationHook, names an unknown field in `param`.
-function feedbackHook(result: ValidationResult): void {
-  if (!result.success) throw feedbackValidationError(result.error as never);
-}
-
 export interface FeedbackApiOptions {
   /** epoch milliseconds */
   now?: () => number;
@@ -55,7 +51,7 @@ export function createFeedbackApi(options: FeedbackApiOptions = {}) {
   const api = new Hono<AppEnv>();
   api.use("/v1/feedback", feedbackCors());
   // The credential is decided before the body is validated (see feedback-auth.ts).
-  return api.post("/v1/feedback", feedbackAuth(), ...jsonBody(FeedbackRequestSchema, feedbackHook), async (c) => {
+  return api.post("/v1/feedback", feedbackAuth(), ...jsonBody(FeedbackRequestSchema), async (c) => {
     const body = c.req.valid("json");
     const caller = await feedbackCaller(c, body, { nowSeconds: () => Math.floor(now() / 1000) });
     const result = await upsertFeedback(c.env.DB, { ...caller, body, at: now() });

@@ -5,9 +5,7 @@
 // UTF-16 code units.
 import * as z from "zod";
 import { REQUEST_ID_PATTERN } from "./request-id";
-import { invalidRequest, type GatewayError } from "../errors";
 import { SLUG_PATTERN } from "./manifest";
-import { validationError } from "./validation-error";
 
 export const FEEDBACK_LIMITS = {
   commentBytes: 4096,
@@ -81,13 +79,3 @@ export const FeedbackResultSchema = FeedbackSchema.extend({
     .describe("whether the caller's tenant already has this interaction logged; false until the log queue delivers it"),
 }).meta({ id: "FeedbackResult" });
 export type FeedbackResult = z.infer<typeof FeedbackResultSchema>;
-
-/** Like validationError, but an unknown field is named in `param`, not left null. */
-export function feedbackValidationError(error: z.ZodError): GatewayError {
-  const issue = error.issues[0];
-  if (issue?.code === "unrecognized_keys") {
-    const key = issue.keys[0];
-    return invalidRequest(`Unrecognized request argument supplied: '${key}'.`, key, "unknown_parameter");
-  }
-  return validationError(error);
-}

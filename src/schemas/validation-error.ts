@@ -12,10 +12,19 @@ export function paramOf(path: readonly PropertyKey[]): string | null {
   return out || null;
 }
 
-export function validationError(error: z.ZodError, prefix?: string): GatewayError {
+export function validationError(error: z.ZodError): GatewayError {
   const issue = error.issues[0];
-  const path = prefix ? [prefix, ...(issue?.path ?? [])] : (issue?.path ?? []);
-  const param = paramOf(path);
+  if (issue?.code === "unrecognized_keys") {
+    // Strict objects (feedback, feeds, export jobs): name the stray field
+    // itself, as OpenAI does, not the object that holds it.
+    const key = issue.keys[0];
+    return invalidRequest(
+      `Unrecognized request argument supplied: '${key}'.`,
+      paramOf([...issue.path, key]),
+      "unknown_parameter",
+    );
+  }
+  const param = paramOf(issue?.path ?? []);
   const detail = issue?.message ?? "Invalid request.";
   const message = param ? `Invalid '${param}': ${detail}` : detail;
   return invalidRequest(

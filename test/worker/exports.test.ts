@@ -143,6 +143,10 @@ describe("feeds", () => {
       { key: t.key },
     );
     expect(unknownField.response.status).toBe(400);
+    expect((await unknownField.response.json<{ error: { param: string; code: string } }>()).error).toMatchObject({
+      param: "colour",
+      code: "unknown_parameter",
+    });
     await call("/v1/exports/feeds", { name: "mine", format: "trl-sft" }, { key: t.key });
     const badCursor = await call("/v1/exports/feeds/mine/ack", { cursor: "nope" }, { key: t.key });
     expect((await badCursor.response.json<{ error: { param: string } }>()).error.param).toBe("cursor");
