@@ -170,7 +170,7 @@ export async function runChat(run: ChatRun): Promise<Response> {
 
   let completion: Record<string, unknown> & { choices?: { message?: never; finish_reason?: string }[]; usage?: never };
   try {
-    completion = JSON.parse(await outcome.response.text());
+    completion = JSON.parse(outcome.text ?? "");
   } catch {
     const error = new GatewayError(502, "upstream_error", "upstream_error", {
       message: "Upstream sent a malformed completion.",

@@ -20,7 +20,15 @@ export type FinalFailure =
   UpstreamFailure | { kind: "timeout"; message: string } | { kind: "client_aborted"; message: string };
 
 export type CallOutcome =
-  | { ok: true; response: Response; target: AdapterTarget; attempts: AttemptRecord[]; abort: (reason: string) => void }
+  | {
+      ok: true;
+      response: Response;
+      /** A non-streamed answer's whole body, already read (within the timeout); null for a stream. */
+      text: string | null;
+      target: AdapterTarget;
+      attempts: AttemptRecord[];
+      abort: (reason: string) => void;
+    }
   | { ok: false; failure: FinalFailure; attempts: AttemptRecord[] };
 
 export interface CallInput {
@@ -66,10 +74,9 @@ async function attempt(target: AdapterTarget, input: CallInput) {
       // A non-streamed answer counts only once its whole body is in, within
       // the same timeout: a cut body is a failure the next target can absorb.
       const text = await Promise.race([result.response.text(), aborted]);
-      const response = new Response(text, { status: result.response.status, headers: result.response.headers });
-      return { result: { ok: true, response } as const, abort: () => {} } as const;
+      return { result, text, abort: () => {} } as const;
     }
-    return { result, abort: (reason: string) => controller.abort(new Error(reason)) } as const;
+    return { result, text: null, abort: (reason: string) => controller.abort(new Error(reason)) } as const;
   } catch (error) {
     if (timedOut) return { timeout: true } as const;
     if (input.clientSignal?.aborted) return { clientAborted: true } as const;
@@ -109,7 +116,14 @@ export async function callWithFallback(targets: readonly AdapterTarget[], input:
       attempts.push({ ...base, outcome: "timeout", status: null, ms, message: failure.message });
     } else if (outcome.result.ok) {
       attempts.push({ ...base, outcome: "ok", status: outcome.result.response.status, ms });
-      return { ok: true, response: outcome.result.response, target, attempts, abort: outcome.abort! };
+      return {
+        ok: true,
+        response: outcome.result.response,
+        text: outcome.text ?? null,
+        target,
+        attempts,
+        abort: outcome.abort!,
+      };
     } else {
       failure = outcome.result.failure;
       attempts.push({
