@@ -14,7 +14,7 @@ import { applyManifest, listManifestVersions, planApply, readCurrentManifest } f
 import { reloadSnapshot } from "../registry/registry-cache";
 import { validateManifest, type ManifestIssue } from "../registry/validate-manifest";
 import { SLUG_PATTERN } from "../schemas/manifest";
-import { BEARER, type ApiDocs, type RouteDoc } from "./openapi";
+import { BEARER, jsonResponse, type ApiDocs, type RouteDoc } from "./openapi";
 import { jsonBody, validationHook } from "./validation-hook";
 
 const TenantParam = z.object({ tenant: z.string().regex(SLUG_PATTERN, "must be a tenant slug") });
@@ -24,7 +24,6 @@ const StatsQuery = z.object({ since: z.coerce.number().int().min(0).optional() }
 // Checked by validateManifest, which reports every issue, not zod's first.
 const ManifestBody = z.record(z.string(), z.unknown());
 const CreateKeyBody = z.object({ name: z.string().min(1).max(100).optional() });
-const json = (description: string) => ({ description, content: { "application/json": z.any() } });
 const security = BEARER;
 
 function manifestInvalid(issues: ManifestIssue[]): GatewayError {
@@ -55,8 +54,8 @@ const applyRoute: RouteDoc = {
     body: { schema: ManifestBody, required: true },
   },
   responses: {
-    200: json("The diff, and the new version when applied"),
-    400: json("Invalid manifest; error.issues lists every problem with its JSON pointer"),
+    200: jsonResponse("The diff, and the new version when applied"),
+    400: jsonResponse("Invalid manifest; error.issues lists every problem with its JSON pointer"),
   },
 };
 
@@ -66,7 +65,7 @@ const validateRoute: RouteDoc = {
   summary: "Validate a manifest without applying it",
   security,
   request: { params: TenantParam, body: { schema: ManifestBody, required: true } },
-  responses: { 200: json("{valid, issues}") },
+  responses: { 200: jsonResponse("{valid, issues}") },
 };
 
 const readRoute: RouteDoc = {
@@ -75,7 +74,7 @@ const readRoute: RouteDoc = {
   summary: "The tenant's current manifest and its version",
   security,
   request: { params: TenantParam },
-  responses: { 200: json("Current manifest"), 404: json("No manifest for this tenant") },
+  responses: { 200: jsonResponse("Current manifest"), 404: jsonResponse("No manifest for this tenant") },
 };
 
 const historyRoute: RouteDoc = {
@@ -84,7 +83,7 @@ const historyRoute: RouteDoc = {
   summary: "Every applied version: who, when, what changed",
   security,
   request: { params: TenantParam },
-  responses: { 200: json("Manifest history, newest first") },
+  responses: { 200: jsonResponse("Manifest history, newest first") },
 };
 
 const createKeyRoute: RouteDoc = {
@@ -97,7 +96,7 @@ const createKeyRoute: RouteDoc = {
     // Optional: without a content type and body the key is named "api key".
     body: { schema: CreateKeyBody, required: false },
   },
-  responses: { 201: json("The new key"), 404: json("Unknown tenant") },
+  responses: { 201: jsonResponse("The new key"), 404: jsonResponse("Unknown tenant") },
 };
 
 const listKeysRoute: RouteDoc = {
@@ -106,7 +105,7 @@ const listKeysRoute: RouteDoc = {
   summary: "The tenant's API keys (prefix and name, never the key)",
   security,
   request: { params: TenantParam },
-  responses: { 200: json("Keys") },
+  responses: { 200: jsonResponse("Keys") },
 };
 
 const revokeKeyRoute: RouteDoc = {
@@ -115,7 +114,7 @@ const revokeKeyRoute: RouteDoc = {
   summary: "Revoke an API key",
   security,
   request: { params: KeyParam },
-  responses: { 200: json("Revoked"), 404: json("No such live key") },
+  responses: { 200: jsonResponse("Revoked"), 404: jsonResponse("No such live key") },
 };
 
 const statsRoute: RouteDoc = {
@@ -124,7 +123,7 @@ const statsRoute: RouteDoc = {
   summary: "Requests, errors, latency and ratings per adapter version",
   security,
   request: { params: TenantParam, query: StatsQuery },
-  responses: { 200: json("Stats per task and adapter version") },
+  responses: { 200: jsonResponse("Stats per task and adapter version") },
 };
 
 const tenantsRoute: RouteDoc = {
@@ -132,7 +131,7 @@ const tenantsRoute: RouteDoc = {
   path: "/admin/tenants",
   summary: "All tenants with their current manifest version",
   security,
-  responses: { 200: json("Tenants") },
+  responses: { 200: jsonResponse("Tenants") },
 };
 
 async function requireTenant(db: D1Database, tenant: string): Promise<void> {

@@ -3,16 +3,9 @@ import { Hono } from "hono";
 import { planChat, describePlan } from "../chat/plan-chat";
 import { runChat } from "../chat/run-chat";
 import type { AppEnv } from "../env";
-import {
-  ChatCompletionChunkSchema,
-  ChatCompletionRequestSchema,
-  ChatCompletionSchema,
-  ErrorSchema,
-} from "../schemas/chat";
-import { BEARER, type ApiDocs, type RouteDoc } from "./openapi";
+import { ChatCompletionChunkSchema, ChatCompletionRequestSchema, ChatCompletionSchema } from "../schemas/chat";
+import { BEARER, errorResponse, type ApiDocs, type RouteDoc } from "./openapi";
 import { jsonBody } from "./validation-hook";
-
-const errorResponse = (description: string) => ({ description, content: { "application/json": ErrorSchema } });
 
 const route: RouteDoc = {
   method: "post",

@@ -20,13 +20,12 @@ import {
   TrainingDataQuerySchema,
 } from "../schemas/exports";
 import { BooleanParam } from "../schemas/query-params";
-import { BEARER, type ApiDocs, type RouteDoc } from "./openapi";
+import { BEARER, jsonResponse, type ApiDocs, type RouteDoc } from "./openapi";
 import { jsonBody, validationHook } from "./validation-hook";
 
 const NextQuery = z.object({ include_stats: BooleanParam.optional() });
 const security = BEARER;
 const ndjson = (description: string) => ({ description, content: { "application/x-ndjson": z.string() } });
-const json = (description: string) => ({ description, content: { "application/json": z.any() } });
 const NDJSON_HEADERS = { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store" };
 
 function checkOptions(options: Parameters<typeof resolveExportOptions>[0]) {
@@ -53,7 +52,7 @@ const createFeedRoute: RouteDoc = {
   summary: "Create a named feed: an export that returns only feedback newer than its last acknowledged run",
   security,
   request: { body: { schema: CreateFeedSchema, required: true } },
-  responses: { 201: json("The feed"), 409: json("A feed of that name exists") },
+  responses: { 201: jsonResponse("The feed"), 409: jsonResponse("A feed of that name exists") },
 };
 
 const listFeedsRoute: RouteDoc = {
@@ -61,7 +60,7 @@ const listFeedsRoute: RouteDoc = {
   path: "/v1/exports/feeds",
   summary: "The tenant's feeds",
   security,
-  responses: { 200: json("Feeds") },
+  responses: { 200: jsonResponse("Feeds") },
 };
 
 const nextRoute: RouteDoc = {
@@ -72,7 +71,7 @@ const nextRoute: RouteDoc = {
   request: { params: FeedNameParam, query: NextQuery },
   responses: {
     200: ndjson("JSONL; header x-switchyard-feed-cursor is the cursor to acknowledge"),
-    404: json("No such feed"),
+    404: jsonResponse("No such feed"),
   },
 };
 
@@ -82,7 +81,7 @@ const ackRoute: RouteDoc = {
   summary: "Acknowledge a run: the next run starts after its cursor",
   security,
   request: { params: FeedNameParam, body: { schema: AckFeedSchema, required: true } },
-  responses: { 200: json("New watermark"), 404: json("No such feed") },
+  responses: { 200: jsonResponse("New watermark"), 404: jsonResponse("No such feed") },
 };
 
 const createJobRoute: RouteDoc = {
@@ -91,7 +90,7 @@ const createJobRoute: RouteDoc = {
   summary: "Start a background export into R2 (a Workflow); poll its status",
   security,
   request: { body: { schema: ExportSpecSchema, required: true } },
-  responses: { 202: json("The export job") },
+  responses: { 202: jsonResponse("The export job") },
 };
 
 const jobRoute: RouteDoc = {
@@ -100,7 +99,7 @@ const jobRoute: RouteDoc = {
   summary: "Status, rows done and rows total of a background export",
   security,
   request: { params: JobIdParam },
-  responses: { 200: json("The export job"), 404: json("No such export") },
+  responses: { 200: jsonResponse("The export job"), 404: jsonResponse("No such export") },
 };
 
 const fileRoute: RouteDoc = {
@@ -109,7 +108,11 @@ const fileRoute: RouteDoc = {
   summary: "The finished export's JSONL",
   security,
   request: { params: JobIdParam },
-  responses: { 200: ndjson("The export file"), 404: json("No such export"), 409: json("Not finished yet") },
+  responses: {
+    200: ndjson("The export file"),
+    404: jsonResponse("No such export"),
+    409: jsonResponse("Not finished yet"),
+  },
 };
 
 function feedView(feed: Awaited<ReturnType<typeof getFeed>> & {}) {

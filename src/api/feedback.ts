@@ -6,15 +6,9 @@ import type { AppEnv } from "../env";
 import { feedbackAuth, feedbackCaller, FEEDBACK_TOKEN_HEADER } from "../feedback/feedback-auth";
 import { feedbackCors } from "../feedback/feedback-cors";
 import { upsertFeedback } from "../feedback/feedback-store";
-import { ErrorSchema } from "../schemas/chat";
 import { FeedbackRequestSchema, FeedbackResultSchema } from "../schemas/feedback";
-import type { ApiDocs, RouteDoc } from "./openapi";
+import { errorResponse, type ApiDocs, type RouteDoc } from "./openapi";
 import { jsonBody } from "./validation-hook";
-
-const errorResponse = (description: string) => ({
-  description,
-  content: { "application/json": ErrorSchema },
-});
 
 const route: RouteDoc = {
   method: "post",

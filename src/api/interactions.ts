@@ -7,20 +7,14 @@ import type { AppEnv } from "../env";
 import { invalidRequest, notFound } from "../errors";
 import { decodeCursor } from "../feedback/interaction-cursor";
 import { getInteraction, listInteractions } from "../feedback/interaction-queries";
-import { ErrorSchema } from "../schemas/chat";
 import {
   InteractionIdParamSchema,
   InteractionListSchema,
   InteractionSchema,
   ListInteractionsQuerySchema,
 } from "../schemas/interactions";
-import { BEARER, type ApiDocs, type RouteDoc } from "./openapi";
+import { BEARER, errorResponse, type ApiDocs, type RouteDoc } from "./openapi";
 import { validationHook } from "./validation-hook";
-
-const errorResponse = (description: string) => ({
-  description,
-  content: { "application/json": ErrorSchema },
-});
 
 const listRoute: RouteDoc = {
   method: "get",

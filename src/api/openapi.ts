@@ -16,6 +16,7 @@
 // optional, and response objects leave additionalProperties open, as
 // completions passed through from an upstream may carry fields not listed.
 import * as z from "zod";
+import { ErrorSchema } from "../schemas/chat";
 
 export type HttpMethod = "get" | "post" | "put" | "delete";
 
@@ -60,6 +61,18 @@ export interface OpenApiInfo {
 
 /** The API key (or, on /admin, ADMIN_TOKEN) as `Authorization: Bearer …`; the scheme is always in the document. */
 export const BEARER: RouteDoc["security"] = [{ bearer: [] }];
+
+/** A response in OpenAI's error shape. */
+export const errorResponse = (description: string): ResponseDoc => ({
+  description,
+  content: { "application/json": ErrorSchema },
+});
+
+/** A JSON response whose shape is described in words only. */
+export const jsonResponse = (description: string): ResponseDoc => ({
+  description,
+  content: { "application/json": z.any() },
+});
 
 type Json = Record<string, unknown>;
 
