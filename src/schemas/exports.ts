@@ -3,6 +3,7 @@
 // src/export's ExportOptions; filters onto export-source's ExportFilters.
 import * as z from "zod";
 import { EXPORT_FORMATS } from "../export/types";
+import { TagSchema } from "./feedback";
 import { BooleanParam, FilterParam, TimeParam } from "./query-params";
 
 const Slug = z
@@ -36,7 +37,7 @@ const tagsParam = z
       .map((t) => t.trim())
       .filter(Boolean),
   )
-  .pipe(z.array(Slug).max(16));
+  .pipe(z.array(TagSchema).max(16));
 
 export const TrainingDataQuerySchema = timeRange({
   ...exportFields,
@@ -55,7 +56,7 @@ export const ExportSpecSchema = z
     ...exportFields,
     min_score: z.number().min(0).max(1).optional(),
     val_ratio: z.number().min(0).max(1).optional(),
-    tags: z.array(Slug).max(16).optional(),
+    tags: z.array(TagSchema).max(16).optional(),
     since: z.number().int().min(0).optional(),
     until: z.number().int().min(0).optional(),
     redact: z.boolean().optional(),

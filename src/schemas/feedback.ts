@@ -5,7 +5,10 @@
 // UTF-16 code units.
 import * as z from "zod";
 import { REQUEST_ID_PATTERN } from "./request-id";
-import { SLUG_PATTERN } from "./manifest";
+import { SlugSchema } from "./manifest";
+
+/** A feedback tag; export filters take the same form, so every stored tag can be filtered on. */
+export const TagSchema = SlugSchema;
 
 export const FEEDBACK_LIMITS = {
   commentBytes: 4096,
@@ -41,7 +44,7 @@ export const FeedbackRequestSchema = z
       .optional()
       .describe(`the answer the user wanted instead, at most ${FEEDBACK_LIMITS.correctionBytes} bytes (UTF-8)`),
     tags: z
-      .array(z.string().regex(SLUG_PATTERN, "must be a lowercase slug: [a-z0-9][a-z0-9-]*, at most 63 characters"))
+      .array(TagSchema)
       .max(FEEDBACK_LIMITS.tags)
       .nullable()
       .optional()
