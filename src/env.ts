@@ -2,11 +2,6 @@
 // (worker-configuration.d.ts), variables are what middleware put on the context.
 import type { TenantSnapshot } from "./registry/compile-tenant";
 
-export type Bindings = Env & {
-  /** Secrets named by manifests' `api_key_secret` are read from here. */
-  [secret: string]: unknown;
-};
-
 export type AppEnv = {
   Bindings: Env;
   Variables: {
