@@ -3,6 +3,7 @@
 // `v1.<tenant>.<expiry seconds>.<base64url HMAC-SHA256(tenant \n request id \n expiry)>`.
 // The request id is not in the token: the caller names it in the body and a
 // token minted for another request fails the signature check.
+import { decodeBase64url, encodeBase64url } from "../base64url";
 import { invalidApiKey } from "../errors";
 
 const encoder = new TextEncoder();
@@ -19,21 +20,6 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   return cachedKey.key;
 }
 
-function base64url(bytes: ArrayBuffer): string {
-  let binary = "";
-  for (const b of new Uint8Array(bytes)) binary += String.fromCharCode(b);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-function fromBase64url(text: string): Uint8Array | null {
-  try {
-    const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
-    return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
-  } catch {
-    return null;
-  }
-}
-
 const payload = (tenant: string, requestId: string, expiry: number) =>
   encoder.encode(`${tenant}\n${requestId}\n${expiry}`);
 
@@ -44,7 +30,7 @@ export async function signFeedbackToken(
   expiry: number,
 ): Promise<string> {
   const signature = await crypto.subtle.sign("HMAC", await hmacKey(secret), payload(tenant, requestId, expiry));
-  return `v1.${tenant}.${expiry}.${base64url(signature)}`;
+  return `v1.${tenant}.${expiry}.${encodeBase64url(new Uint8Array(signature))}`;
 }
 
 /** Returns the tenant the token speaks for, or throws a 401. */
@@ -59,7 +45,7 @@ export async function verifyFeedbackToken(
   if (parts.length !== 4 || parts[0] !== "v1") throw invalid;
   const [, tenant, expiryText, signatureText] = parts;
   const expiry = Number(expiryText);
-  const signature = fromBase64url(signatureText);
+  const signature = decodeBase64url(signatureText);
   if (!Number.isInteger(expiry) || !signature) throw invalid;
   // crypto.subtle.verify compares in constant time.
   const valid = await crypto.subtle.verify(

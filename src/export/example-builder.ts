@@ -15,6 +15,7 @@
 // row that fails before formatting counts once; a row that yields several
 // candidates (KTO's answer + correction) counts each candidate it drops.
 
+import { decodeBase64url, encodeBase64url } from "../base64url";
 import { aggregateFeedback } from "./aggregate-feedback";
 import { DedupSet } from "./dedup-set";
 import { formatRow, type RowContext } from "./formats";
@@ -42,7 +43,7 @@ export interface ExampleBuilderState {
   format: ExportFormat;
   finished: boolean;
   counts: ExportStats;
-  /** base64 of the dedup hashes (DedupSet.toBytes). */
+  /** base64url of the dedup hashes (DedupSet.toBytes). */
   dedup: string;
   pairs: PairMatcherState;
 }
@@ -81,7 +82,7 @@ export class ExampleBuilder {
     }
     builder.counts = { ...state.counts, skipped: { ...state.counts.skipped } };
     builder.finished = state.finished;
-    builder.seen = DedupSet.fromBytes(fromBase64(state.dedup), limits.dedupCap);
+    builder.seen = DedupSet.fromBytes(decodeStateBytes(state.dedup), limits.dedupCap);
     builder.matcher = PairMatcher.fromState(state.pairs, limits.pairs);
     return builder;
   }
@@ -92,7 +93,7 @@ export class ExampleBuilder {
       format: this.options.format,
       finished: this.finished,
       counts: this.stats(),
-      dedup: toBase64(this.seen.toBytes()),
+      dedup: encodeBase64url(this.seen.toBytes()),
       pairs: this.matcher.toState(),
     };
   }
@@ -197,16 +198,8 @@ function correctionTurn(text: string): AssistantMsg {
   return { role: "assistant", content: text };
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  // Chunked: String.fromCharCode(...) takes its bytes as call arguments.
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+function decodeStateBytes(text: string): Uint8Array {
+  const bytes = decodeBase64url(text);
+  if (!bytes) throw new Error("ExampleBuilder state: dedup is not base64url");
   return bytes;
 }

@@ -6,32 +6,25 @@
 // caller's tenant anyway, so a cursor from elsewhere only positions a scan.
 // Pure: decode returns a tagged result and the handler turns it into a 400.
 
+import { decodeBase64url, encodeBase64url } from "../base64url";
+
 export interface CursorPosition {
   createdAt: number;
   requestId: string;
 }
 
-function toBase64url(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
 function fromBase64url(text: string): string | null {
-  if (!/^[A-Za-z0-9_-]+$/.test(text)) return null;
+  const bytes = decodeBase64url(text);
+  if (!bytes || bytes.length === 0) return null;
   try {
-    const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
-      Uint8Array.from(binary, (ch) => ch.charCodeAt(0)),
-    );
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     return null;
   }
 }
 
 export function encodeCursor(position: CursorPosition): string {
-  return toBase64url(JSON.stringify([position.createdAt, position.requestId]));
+  return encodeBase64url(new TextEncoder().encode(JSON.stringify([position.createdAt, position.requestId])));
 }
 
 export type DecodedCursor = { ok: true; position: CursorPosition } | { ok: false };
