@@ -1,7 +1,8 @@
 // Times the LOG_QUEUE consumer on its own, through the real queue: N
 // interaction records, shaped like the gateway's (messages and answer copied
 // from a logged row when there is one), are put on LOG_QUEUE from Node with
-// Miniflare's producer binding, as text like log-producer.ts sends them.
+// Miniflare's producer binding, as text and packed RECORDS_PER_MESSAGE to a
+// message like log-producer.ts sends them.
 // Miniflare's broker hands the gateway's queue() handler batches of
 // max_batch_size (100), one at a time, and the handler writes each batch to
 // D1 in one db.batch. The queue is filled first (concurrent sendBatch
@@ -10,6 +11,7 @@
 // through a backlog. No HTTP request or chat path is involved, so the figure
 // prices broker + consumer + D1, not the gateway.
 import type { InteractionRecord } from "../../src/logging/interaction-record";
+import { packBodies } from "../../src/logging/log-producer";
 import { round } from "./stats";
 import { GATEWAY, type Stack } from "./start-stack";
 
@@ -20,12 +22,15 @@ const TIMEOUT_MS = 60_000;
 const SEND_MAX_MESSAGES = 100;
 const SEND_MAX_BYTES = 200 * 1024;
 const TENANT = "bench-consumer";
+/** What one isolate packs in LOG_PACK_WINDOW_MS (20) at about 1,000 requests/s. */
+const RECORDS_PER_MESSAGE = 20;
+const RECORDS_PER_BATCH = 100 * RECORDS_PER_MESSAGE;
 
 export interface ConsumerDrain {
   method: string;
   records: number;
   record_bytes: number;
-  batches_of_100: number;
+  consumer_batches: number;
   /** Seconds from the first send until every sendBatch call returned. */
   fill_s: number;
   /** Records the consumer had already written by then. */
@@ -136,16 +141,19 @@ function chunks(bodies: string[]): string[][] {
   return out;
 }
 
-/** `records` is rounded up to whole batches of 100, so no batch waits for max_batch_timeout. */
+/** `records` is rounded up to whole batches of 100 messages, so no batch waits for max_batch_timeout. */
 export async function measureConsumer(stack: Stack, records: number): Promise<ConsumerDrain> {
-  const n = Math.ceil(records / 100) * 100;
+  const n = Math.ceil(records / RECORDS_PER_BATCH) * RECORDS_PER_BATCH;
   const db = await stack.mf.getD1Database("DB", GATEWAY);
   const queue = await stack.mf.getQueueProducer<string>("LOG_QUEUE", GATEWAY);
   const t = await template(db);
   const now = Date.now();
-  // Serialized as log-producer.ts does: the whole message as one JSON text.
-  const bodies = Array.from({ length: n }, (_, i) =>
+  // Serialized as log-producer.ts does: each record as one JSON text, packed.
+  const recordBodies = Array.from({ length: n }, (_, i) =>
     JSON.stringify({ v: 1, record: record(t, `bench-consumer-${now}-${i}`, i, now) }),
+  );
+  const bodies = Array.from({ length: n / RECORDS_PER_MESSAGE }, (_, i) =>
+    packBodies(recordBodies.slice(i * RECORDS_PER_MESSAGE, (i + 1) * RECORDS_PER_MESSAGE)),
   );
   const batches = chunks(bodies);
   const before = await countRows(db);
@@ -170,12 +178,12 @@ export async function measureConsumer(stack: Stack, records: number): Promise<Co
   const drained = elapsed();
   return {
     method:
-      `${n} records put on LOG_QUEUE from Node (Miniflare producer binding, sendBatch of ≤ 100 messages, ${SEND_CONCURRENCY} calls in flight), ` +
-      "consumed by the gateway's queue() handler in batches of 100 (one D1 batch insert each); " +
+      `${n} records packed ${RECORDS_PER_MESSAGE} to a message and put on LOG_QUEUE from Node (Miniflare producer binding, sendBatch of ≤ 100 messages, ${SEND_CONCURRENCY} calls in flight), ` +
+      `consumed by the gateway's queue() handler in batches of 100 messages (${RECORDS_PER_BATCH} records, one D1 batch each); ` +
       `records/s = records written after the queue was filled ÷ time from then until D1 holds all ${n} (polled every ${POLL_MS} ms)`,
     records: n,
-    record_bytes: Math.round(bodies.reduce((s, b) => s + b.length, 0) / n),
-    batches_of_100: n / 100,
+    record_bytes: Math.round(recordBodies.reduce((s, b) => s + b.length, 0) / n),
+    consumer_batches: n / RECORDS_PER_BATCH,
     fill_s: round(filled, 2),
     in_d1_at_fill: atFill,
     drained_s: round(drained, 2),

@@ -69,36 +69,6 @@ export const VARIANTS: Record<string, { about: string; patches: Patch[] }> = {
       },
     ],
   },
-  "coalesced-log-send": {
-    about:
-      "records are coalesced per isolate for 20 ms and sent with one LOG_QUEUE.sendBatch (every request's waitUntil awaits its batch)",
-    patches: [
-      {
-        file: "src/logging/log-producer.ts",
-        find: 'await env.LOG_QUEUE.send(inline, { contentType: "text" });',
-        replace: "await coalescedSend(env, inline);",
-      },
-      {
-        file: "src/logging/log-producer.ts",
-        find: "export async function enqueueInteraction(",
-        replace: `let pending: { bodies: string[]; flushed: Promise<void> } | null = null;
-function coalescedSend(env: Env, body: string): Promise<void> {
-  if (!pending || pending.bodies.length >= 100) {
-    const batch: { bodies: string[]; flushed: Promise<void> } = { bodies: [], flushed: Promise.resolve() };
-    batch.flushed = new Promise<void>((resolve) => setTimeout(resolve, 20)).then(() => {
-      if (pending === batch) pending = null;
-      return env.LOG_QUEUE.sendBatch(batch.bodies.map((b) => ({ body: b, contentType: "text" as const })));
-    });
-    pending = batch;
-  }
-  pending.bodies.push(body);
-  return pending.flushed;
-}
-
-export async function enqueueInteraction(`,
-      },
-    ],
-  },
 };
 
 /** Writes the variant's source tree and wrangler.toml; returns the config path to bundle. */

@@ -38,6 +38,9 @@ export interface InteractionRecord {
   created_at: number;
 }
 
-/** What travels on LOG_QUEUE: the record itself, or where in R2 it was put. */
+/** One record on LOG_QUEUE: the record itself, or where in R2 it was put. */
 export type LogMessage =
   { v: 1; record: InteractionRecord } | { v: 1; pointer: string; request_id: string; tenant_id: string };
+
+/** A queue message: one LogMessage, or several packed together (message-packer.ts). */
+export type LogQueueBody = LogMessage | { v: 2; messages: LogMessage[] };

@@ -1,39 +1,87 @@
-// Sends an interaction record to LOG_QUEUE off the hot path (the caller wraps
-// this in ctx.waitUntil). Queues take at most 128 KB per message, so a larger
-// record goes to R2 first and the message carries its key. If the queue
-// refuses, the record is written to D1 directly: a log is never dropped.
+// Sends interaction records to LOG_QUEUE off the hot path (the caller wraps
+// this in ctx.waitUntil). Records that arrive within LOG_PACK_WINDOW_MS of
+// each other travel packed in one queue message (message-packer.ts). Queues
+// take at most 128 KB per message, so a record larger than that goes to R2
+// first and its message carries the key. If the queue refuses, the records
+// are written to D1 directly: a log is never dropped.
 import type { InteractionRecord, LogMessage } from "./interaction-record";
+import { MessagePacker, utf8ByteLength } from "./message-packer";
 import { writeInteractions } from "./write-interactions";
+import { numberVar } from "../vars";
 
 // Below the 128 KB limit, leaving room for the queue's own envelope.
 export const MAX_INLINE_BYTES = 120 * 1024;
+const PACK_PREFIX = '{"v":2,"messages":[';
+const PACK_SUFFIX = "]}";
+/** Records per packed message: a consumer batch (100 messages) stays a bounded D1 write. */
+export const MAX_RECORDS_PER_MESSAGE = 50;
 
 export function blobKeyFor(record: Pick<InteractionRecord, "tenant_id" | "request_id">): string {
   return `interactions/${record.tenant_id}/${record.request_id}.json`;
 }
 
-export async function enqueueInteraction(env: Env, record: InteractionRecord): Promise<void> {
+/** The queue message body for serialized LogMessages. */
+export function packBodies(bodies: string[]): string {
+  return bodies.length === 1 ? bodies[0] : PACK_PREFIX + bodies.join(",") + PACK_SUFFIX;
+}
+
+async function sendPack(env: Env, bodies: string[], records: InteractionRecord[]): Promise<void> {
   try {
-    const inline = JSON.stringify({ v: 1, record } satisfies LogMessage);
-    // A UTF-8 byte is at most 3 per UTF-16 unit: most records are clearly small
-    // and skip the encoding pass.
-    if (inline.length * 3 <= MAX_INLINE_BYTES || new TextEncoder().encode(inline).byteLength <= MAX_INLINE_BYTES) {
-      // Sent as text: the record is serialized once, here, not again by the queue.
-      await env.LOG_QUEUE.send(inline, { contentType: "text" });
-      return;
-    }
-    const pointer = blobKeyFor(record);
-    await env.BLOBS.put(pointer, JSON.stringify(record), { httpMetadata: { contentType: "application/json" } });
-    const message: LogMessage = { v: 1, pointer, request_id: record.request_id, tenant_id: record.tenant_id };
-    await env.LOG_QUEUE.send(message, { contentType: "json" });
+    // Sent as text: each record was serialized once, by enqueueInteraction.
+    await env.LOG_QUEUE.send(packBodies(bodies), { contentType: "text" });
   } catch (error) {
-    console.error(
-      JSON.stringify({
-        msg: "log queue send failed; writing directly",
-        request_id: record.request_id,
-        error: String(error),
-      }),
-    );
-    await writeInteractions(env.DB, [record]);
+    await writeDirectly(env, records, error);
   }
+}
+
+async function writeDirectly(env: Env, records: InteractionRecord[], error: unknown): Promise<void> {
+  console.error(
+    JSON.stringify({
+      msg: "log queue send failed; writing directly",
+      request_ids: records.map((r) => r.request_id),
+      error: String(error),
+    }),
+  );
+  await writeInteractions(env.DB, records);
+}
+
+// One packer per isolate and env (tests run several envs in one isolate).
+const packers = new WeakMap<Env, MessagePacker<InteractionRecord>>();
+function packerFor(env: Env): MessagePacker<InteractionRecord> {
+  let packer = packers.get(env);
+  if (!packer) {
+    packer = new MessagePacker<InteractionRecord>(
+      {
+        windowMs: numberVar(env.LOG_PACK_WINDOW_MS, 20),
+        maxBytes: MAX_INLINE_BYTES - PACK_PREFIX.length - PACK_SUFFIX.length,
+        maxMessages: MAX_RECORDS_PER_MESSAGE,
+      },
+      (bodies, records) => sendPack(env, bodies, records),
+    );
+    packers.set(env, packer);
+  }
+  return packer;
+}
+
+export async function enqueueInteraction(env: Env, record: InteractionRecord): Promise<void> {
+  let body: string;
+  let bytes: number;
+  try {
+    body = JSON.stringify({ v: 1, record } satisfies LogMessage);
+    bytes = utf8ByteLength(body);
+    if (bytes > MAX_INLINE_BYTES) {
+      const pointer = blobKeyFor(record);
+      await env.BLOBS.put(pointer, JSON.stringify(record), { httpMetadata: { contentType: "application/json" } });
+      body = JSON.stringify({
+        v: 1,
+        pointer,
+        request_id: record.request_id,
+        tenant_id: record.tenant_id,
+      } satisfies LogMessage);
+      bytes = utf8ByteLength(body);
+    }
+  } catch (error) {
+    return writeDirectly(env, [record], error);
+  }
+  return packerFor(env).add(body, bytes, record);
 }

@@ -12,6 +12,7 @@
 import type { TenantSnapshot } from "./compile-tenant";
 import { loadSnapshot, loadTenant, readRegistryVersion } from "./load-snapshot";
 import type { Snapshot } from "./snapshot";
+import { numberVar } from "../vars";
 
 const DEFAULT_TENANT_CACHE_SIZE = 500;
 
@@ -21,11 +22,6 @@ let checking = false;
 let checkedAt = 0;
 const compiled = new Map<string, TenantSnapshot>();
 const compiling = new Map<string, Promise<TenantSnapshot | null>>();
-
-function numberVar(value: unknown, fallback: number): number {
-  const n = Number(value ?? fallback);
-  return Number.isFinite(n) && n >= 0 ? n : fallback;
-}
 
 export function reloadSnapshot(db: D1Database, now: () => number = Date.now): Promise<Snapshot> {
   const pending = loadSnapshot(db, now).then(

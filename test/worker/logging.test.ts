@@ -1,13 +1,14 @@
 // The interaction log end to end: 500 concurrent requests of every kind give
-// exactly 500 records with the right status; redelivered queue messages write
-// nothing twice; a record over the queue's 128 KB limit travels through R2.
+// exactly 500 records with the right status; records finished together travel
+// packed in one queue message; redelivered queue messages write nothing twice;
+// a record over the queue's 128 KB limit travels through R2.
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import type { InteractionRecord } from "../../src/logging/interaction-record";
-import { blobKeyFor } from "../../src/logging/log-producer";
-import { COLUMNS, toRow } from "../../src/logging/write-interactions";
+import { blobKeyFor, enqueueInteraction, MAX_RECORDS_PER_MESSAGE } from "../../src/logging/log-producer";
+import { COLUMNS, rowChunks, toRow, writeInteractions } from "../../src/logging/write-interactions";
 import { chat } from "./helpers/gateway";
 import { KEYS } from "./helpers/seed";
 
@@ -224,5 +225,102 @@ describe("queue consumer", () => {
       .first<{ response_text: string; status: string }>();
     expect(row!.status).toBe("ok");
     expect(row!.response_text).toHaveLength(big.length);
+  });
+});
+
+/** A LOG_QUEUE that records what it is sent, or refuses everything. */
+function fakeQueue(refuse = false) {
+  const sent: string[] = [];
+  const queue = {
+    send: async (body: string) => {
+      if (refuse) throw new Error("queue unavailable");
+      sent.push(body);
+    },
+  };
+  return { sent, env: { ...env, LOG_QUEUE: queue } as unknown as Env };
+}
+
+describe("log packing (producer)", () => {
+  it("sends records finished within the window as one packed message the consumer writes whole", async () => {
+    const prefix = `pack-${crypto.randomUUID().slice(0, 8)}-`;
+    const { sent, env: packedEnv } = fakeQueue();
+    await Promise.all(Array.from({ length: 12 }, (_, i) => enqueueInteraction(packedEnv, record(`${prefix}${i}`))));
+    expect(sent).toHaveLength(1);
+    const body = JSON.parse(sent[0]) as { v: number; messages: { record: InteractionRecord }[] };
+    expect(body.v).toBe(2);
+    expect(body.messages.map((m) => m.record.request_id)).toEqual(
+      Array.from({ length: 12 }, (_, i) => `${prefix}${i}`),
+    );
+    const result = await deliver([{ id: "p", body: sent[0] }]);
+    expect(result.retryBatch.retry).toBe(false);
+    expect(await waitForCount(prefix, 12, 2000)).toBe(12);
+  });
+
+  it(`puts at most ${MAX_RECORDS_PER_MESSAGE} records in one message`, async () => {
+    const { sent, env: packedEnv } = fakeQueue();
+    const count = MAX_RECORDS_PER_MESSAGE * 2 + 1;
+    await Promise.all(Array.from({ length: count }, (_, i) => enqueueInteraction(packedEnv, record(`cap-${i}`))));
+    const sizes = sent.map((b) => (JSON.parse(b) as { v: number; messages?: unknown[] }).messages?.length ?? 1);
+    expect(sizes).toEqual([MAX_RECORDS_PER_MESSAGE, MAX_RECORDS_PER_MESSAGE, 1]);
+  });
+
+  it("sends one record alone as a plain v1 message when LOG_PACK_WINDOW_MS is 0", async () => {
+    const { sent, env: base } = fakeQueue();
+    const unpacked = { ...base, LOG_PACK_WINDOW_MS: "0" } as Env;
+    await Promise.all([
+      enqueueInteraction(unpacked, record("alone-1")),
+      enqueueInteraction(unpacked, record("alone-2")),
+    ]);
+    expect(sent.map((b) => (JSON.parse(b) as { v: number }).v)).toEqual([1, 1]);
+  });
+
+  it("writes every record of a pack straight to D1 when the queue refuses it", async () => {
+    const prefix = `refused-${crypto.randomUUID().slice(0, 8)}-`;
+    const { env: refusing } = fakeQueue(true);
+    await Promise.all(Array.from({ length: 5 }, (_, i) => enqueueInteraction(refusing, record(`${prefix}${i}`))));
+    expect(await waitForCount(prefix, 5, 0)).toBe(5);
+  });
+});
+
+describe("log packing (consumer)", () => {
+  it("writes a batch that mixes packed, single and R2-pointer messages", async () => {
+    const prefix = `mixed-${crypto.randomUUID().slice(0, 8)}-`;
+    const pointed = record(`${prefix}r2`);
+    await env.BLOBS.put(blobKeyFor(pointed), JSON.stringify(pointed));
+    const packed = {
+      v: 2,
+      messages: [
+        { v: 1, record: record(`${prefix}p0`) },
+        { v: 1, pointer: blobKeyFor(pointed), request_id: pointed.request_id, tenant_id: pointed.tenant_id },
+        { v: 1, record: record(`${prefix}p1`) },
+      ],
+    };
+    const result = await deliver([
+      { id: "packed", body: JSON.stringify(packed) },
+      { id: "single", body: JSON.stringify({ v: 1, record: record(`${prefix}single`) }) },
+    ]);
+    expect(result.retryBatch.retry).toBe(false);
+    expect(await waitForCount(prefix, 4, 0)).toBe(4);
+  });
+
+  it("writes a full consumer batch of packed records (5,000, several statements) with every value intact", async () => {
+    const prefix = `bulk-${crypto.randomUUID().slice(0, 8)}-`;
+    const text = 'ünïcödé 😀 "quoted" '.repeat(10);
+    const records = Array.from({ length: 5000 }, (_, i) =>
+      record(`${prefix}${i}`, {
+        response_text: `${text}${i}`,
+        metadata: { n: String(i) },
+        latency_ms: i,
+        stream: i % 2 === 0,
+      }),
+    );
+    expect(rowChunks(records).length).toBeGreaterThan(1);
+    await writeInteractions(env.DB, records);
+    expect(await waitForCount(prefix, 5000, 0)).toBe(5000);
+    const row = await env.DB.prepare("SELECT * FROM interactions WHERE request_id = ?")
+      .bind(`${prefix}4321`)
+      .first<Record<string, unknown>>();
+    const expected = toRow(records[4321]);
+    for (const column of COLUMNS) expect([column, row![column]]).toEqual([column, expected[column] ?? null]);
   });
 });
