@@ -7,19 +7,53 @@ function packer(limits: Partial<PackLimits> = {}, send = vi.fn(async (_bodies: s
   return { add, send };
 }
 
+/** Whether a promise has settled, without waiting for it. */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await Promise.resolve();
+  await Promise.resolve();
+  return done;
+}
+
+/** A send that stays pending until released, to see who waits for it. */
+function gatedSend() {
+  const releases: (() => void)[] = [];
+  const send = vi.fn(
+    (_bodies: string[], _items: number[]) => new Promise<void>((resolve) => releases.push(() => resolve())),
+  );
+  return { send, release: () => releases.shift()!() };
+}
+
 describe("MessagePacker", () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it("sends the messages of one window as one pack, and settles every caller with it", async () => {
+  it("sends the messages of one window as one pack", async () => {
     const { add, send } = packer();
-    const settled = [add("a", 1), add("b", 2), add("c", 3)];
+    const duties = [add("a", 1), add("b", 2), add("c", 3)];
     await vi.advanceTimersByTimeAsync(19);
     expect(send).not.toHaveBeenCalled();
     await vi.advanceTimersByTimeAsync(1);
-    await Promise.all(settled);
+    await Promise.all(duties);
     expect(send).toHaveBeenCalledTimes(1);
     expect(send).toHaveBeenCalledWith(["a", "b", "c"], [1, 2, 3]);
+  });
+
+  it("makes the caller that opened a pack wait for its window and send; the others wait for nothing", async () => {
+    const { send, release } = gatedSend();
+    const { add } = packer({}, send);
+    const opener = add("a", 1);
+    const joiner = add("b", 2);
+    expect(await settled(joiner)).toBe(true);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(await settled(opener)).toBe(false);
+    release();
+    expect(await settled(opener)).toBe(true);
   });
 
   it("starts a new pack after the window, so a message waits at most windowMs", async () => {
@@ -33,54 +67,61 @@ describe("MessagePacker", () => {
     expect(send.mock.calls.map((c) => c[0])).toEqual([["a"], ["b"]]);
   });
 
-  it("sends a full pack at once, without waiting for its window", async () => {
-    const { add, send } = packer({ maxMessages: 3 });
-    const settled = [1, 2, 3, 4].map((n) => add(`m${n}`, n));
-    await Promise.all(settled.slice(0, 3));
+  it("sends a full pack at once, in the caller that filled it, which waits for that send", async () => {
+    const { send, release } = gatedSend();
+    const { add } = packer({ maxMessages: 3 }, send);
+    add("m1", 1);
+    add("m2", 2);
+    const filler = add("m3", 3);
     expect(send).toHaveBeenCalledWith(["m1", "m2", "m3"], [1, 2, 3]);
+    expect(await settled(filler)).toBe(false);
+    release();
+    expect(await settled(filler)).toBe(true);
+    const next = add("m4", 4);
     await vi.advanceTimersByTimeAsync(20);
     expect(send).toHaveBeenLastCalledWith(["m4"], [4]);
+    release();
+    await next;
   });
 
   it("keeps the joined bodies within maxBytes, counting one separator byte each", async () => {
     const { add, send } = packer({ maxBytes: 10 });
     // "aaaa" is 4 bytes + 1: two fit in 10, the third starts a new pack.
-    const settled = [add("aaaa", 1), add("bbbb", 2), add("cccc", 3)];
+    const duties = [add("aaaa", 1), add("bbbb", 2), add("cccc", 3)];
     await vi.advanceTimersByTimeAsync(20);
-    await Promise.all(settled);
+    await Promise.all(duties);
     expect(send.mock.calls.map((c) => c[0])).toEqual([["aaaa", "bbbb"], ["cccc"]]);
   });
 
   it("sends a message larger than maxBytes alone rather than dropping it", async () => {
     const { add, send } = packer({ maxBytes: 10 });
-    const settled = [add("a", 1), add("x".repeat(50), 2)];
+    const duties = [add("a", 1), add("x".repeat(50), 2)];
     await vi.advanceTimersByTimeAsync(20);
-    await Promise.all(settled);
+    await Promise.all(duties);
     expect(send.mock.calls.map((c) => c[1])).toEqual([[1], [2]]);
   });
 
-  it("sends each message alone when windowMs is 0", async () => {
+  it("sends each message alone, in its own caller, when windowMs is 0", async () => {
     const { add, send } = packer({ windowMs: 0 });
     await Promise.all([add("a", 1), add("b", 2)]);
     expect(send.mock.calls.map((c) => c[0])).toEqual([["a"], ["b"]]);
   });
 
-  it("rejects every caller of a pack whose send failed, and later packs still go out", async () => {
+  it("hands a failed send to the caller that sent it, and later packs still go out", async () => {
     const send = vi.fn(async (bodies: string[]) => {
       if (bodies.includes("bad")) throw new Error("queue down");
     });
     const { add } = packer({}, send);
-    const failed = [add("bad", 1), add("b", 2)].map((p) =>
-      p.then(
-        () => "sent",
-        (e: Error) => e.message,
-      ),
+    const opener = add("bad", 1).then(
+      () => "sent",
+      (e: Error) => e.message,
     );
     await vi.advanceTimersByTimeAsync(20);
-    expect(await Promise.all(failed)).toEqual(["queue down", "queue down"]);
+    expect(await opener).toBe("queue down");
     const next = add("c", 3);
     await vi.advanceTimersByTimeAsync(20);
     await expect(next).resolves.toBeUndefined();
+    expect(send).toHaveBeenLastCalledWith(["c"], [3]);
   });
 });
 
