@@ -131,7 +131,10 @@ export async function runChat(run: ChatRun): Promise<Response> {
   }
 
   const ttlSeconds = Number(run.env.FEEDBACK_TOKEN_TTL_SECONDS ?? 86400);
-  const headers = new Headers({
+  const gatewayMs = Math.max(0, upstreamDoneAt - run.startedAt - upstreamMs);
+  // A plain object, handed to the Response once: each Headers.set is a call
+  // into the runtime, and this runs on every answer.
+  const headers: Record<string, string> = {
     "x-switchyard-adapter": served.adapter.name,
     "x-switchyard-adapter-version": served.adapter.version,
     "x-switchyard-route": plan.rule,
@@ -141,11 +144,10 @@ export async function runChat(run: ChatRun): Promise<Response> {
       requestId,
       Math.floor(clock() / 1000) + ttlSeconds,
     ),
-  });
-  if (plan.tone) headers.set("x-switchyard-tone", plan.tone);
-  if (plan.clamped.length) headers.set("x-switchyard-clamped", plan.clamped.join(","));
-  const gatewayMs = Math.max(0, upstreamDoneAt - run.startedAt - upstreamMs);
-  headers.set("server-timing", `gateway;dur=${gatewayMs.toFixed(1)}, upstream;dur=${upstreamMs}`);
+    "server-timing": `gateway;dur=${gatewayMs.toFixed(1)}, upstream;dur=${upstreamMs}`,
+  };
+  if (plan.tone) headers["x-switchyard-tone"] = plan.tone;
+  if (plan.clamped.length) headers["x-switchyard-clamped"] = plan.clamped.join(",");
   const model = `${plan.task}@${served.adapter.version}`;
   const created = Math.floor(createdAt / 1000);
 
@@ -164,8 +166,7 @@ export async function runChat(run: ChatRun): Promise<Response> {
       abortUpstream: outcome.abort,
       onEnd: resolveEnd,
     });
-    for (const [k, v] of Object.entries(SSE_HEADERS)) headers.set(k, v);
-    return new Response(stream, { status: 200, headers });
+    return new Response(stream, { status: 200, headers: { ...headers, ...SSE_HEADERS } });
   }
 
   let completion: Record<string, unknown> & { choices?: { message?: never; finish_reason?: string }[]; usage?: never };
@@ -187,6 +188,6 @@ export async function runChat(run: ChatRun): Promise<Response> {
   completion.created = created;
   completion.usage = capture.finalUsage(chars) as never;
   run.waitUntil(log(record("ok", null, 200)));
-  headers.set("content-type", "application/json");
+  headers["content-type"] = "application/json";
   return new Response(JSON.stringify(completion), { status: 200, headers });
 }
