@@ -81,27 +81,19 @@ export function captureStream(
   };
   watchdog = setTimeout(checkIdle, idleMs);
 
-  let inFlight: ReturnType<typeof read> | null = null;
+  let inFlight: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
   let lastWrite = 0;
   // Until the first token is out, nothing waits (time to first token).
   let tokenWritten = false;
   let flushAt: Promise<typeof FLUSH> | null = null;
 
+  // No .then() wrapper per read: a read's outcome is checked where it is
+  // awaited (one promise fewer per chunk). A read the watchdog cancelled
+  // resolves as done, so `timedOut` is checked first.
   const read = () => {
-    const pending = reader.read();
     reading = true;
     readStartedAt = Date.now();
-    return pending.then(
-      (result) => {
-        reading = false;
-        if (timedOut) throw idleError();
-        return result;
-      },
-      (error) => {
-        reading = false;
-        throw timedOut ? idleError() : error;
-      },
-    );
+    return reader.read();
   };
 
   const parser = createParser({
@@ -194,6 +186,8 @@ export function captureStream(
               inFlight = pending;
               return write(controller);
             }
+            reading = false;
+            if (timedOut) throw idleError();
             if (next.done) return finish(controller);
             parser.feed(decoder.decode(next.value, { stream: true }));
             if (!out) continue;
@@ -203,6 +197,7 @@ export function captureStream(
           }
         } catch (error) {
           if (ended) return;
+          if (timedOut && !(error instanceof IdleTimeout)) error = idleError();
           const isTimeout = error instanceof IdleTimeout;
           const message = error instanceof Error ? error.message : String(error);
           options.abortUpstream(isTimeout ? "timeout" : "upstream failed");
