@@ -37,7 +37,11 @@ export interface ConsumerDrain {
   in_d1_at_fill: number;
   /** Seconds from the first send until D1 held every record. */
   drained_s: number;
-  /** The consumer's rate with a backlog: (records − in_d1_at_fill) ÷ (drained_s − fill_s). */
+  /**
+   * The consumer's rate with a backlog: (records − in_d1_at_fill) ÷ (drained_s − fill_s);
+   * null when it kept up with the sender (under a tenth of the records left at the fill),
+   * and then end_to_end_records_per_s is a lower bound set by the sender.
+   */
   records_per_s: number | null;
   /** records ÷ drained_s, sends included. */
   end_to_end_records_per_s: number;
@@ -187,7 +191,7 @@ export async function measureConsumer(stack: Stack, records: number): Promise<Co
     fill_s: round(filled, 2),
     in_d1_at_fill: atFill,
     drained_s: round(drained, 2),
-    records_per_s: drained > filled ? Math.round((inD1 - atFill) / (drained - filled)) : null,
+    records_per_s: n - atFill >= n / 10 && drained > filled ? Math.round((inD1 - atFill) / (drained - filled)) : null,
     end_to_end_records_per_s: Math.round(inD1 / drained),
     records_in_d1: inD1,
   };

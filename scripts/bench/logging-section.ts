@@ -126,7 +126,9 @@ function markdown(s: LoggingSummary, seconds: number, rounds: number): string {
     `| record size (bytes, JSON) | ${c.record_bytes} |`,
     `| queue filled (s after first send) | ${c.fill_s} (${c.in_d1_at_fill} already in D1) |`,
     `| all in D1 (s after first send) | ${c.drained_s} |`,
-    `| **consumer records/s** (backlog → D1) | **${c.records_per_s ?? "–"}** |`,
+    c.records_per_s === null
+      ? `| **consumer records/s** (backlog → D1) | **≥ ${c.end_to_end_records_per_s}**: it kept up with the sender (no backlog formed) |`
+      : `| **consumer records/s** (backlog → D1) | **${c.records_per_s}** |`,
     `| end to end records/s (sends included) | ${c.end_to_end_records_per_s} |`,
     "",
     `Load: ${rounds} rounds per mode, ${seconds} s per target per round, order alternating (ABBA). ${s.method}`,
