@@ -12,13 +12,15 @@ import { getTableColumns } from "drizzle-orm";
 import { interactions } from "../db/schema";
 import type { InteractionRecord } from "./interaction-record";
 
-export const COLUMNS = Object.values(getTableColumns(interactions)).map((c) => c.name);
+const TABLE_COLUMNS = Object.values(getTableColumns(interactions));
+export const COLUMNS = TABLE_COLUMNS.map((c) => c.name);
+/** Columns that hold JSON text (drizzle `mode: "json"`). */
+const JSON_COLUMNS = new Set(TABLE_COLUMNS.filter((c) => c.dataType === "json").map((c) => c.name));
 /** UTF-16 units of row JSON per statement: at most 3 bytes each, so under 2 MB. */
 export const ROWS_JSON_CHARS = 600_000;
-const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
-/** One record as the row's values, in COLUMNS order. */
-export function toRow(r: InteractionRecord): Record<string, unknown> {
+/** One record as the row's values; JSON columns still as values, not yet text. */
+function rowValues(r: InteractionRecord): Record<string, unknown> {
   return {
     request_id: r.request_id,
     tenant_id: r.tenant_id,
@@ -33,27 +35,38 @@ export function toRow(r: InteractionRecord): Record<string, unknown> {
     error: r.error,
     http_status: r.http_status,
     stream: r.stream ? 1 : 0,
-    client_messages: json(r.client_messages),
-    upstream_messages: json(r.upstream_messages),
-    params: json(r.params),
-    tools: json(r.tools),
-    metadata: json(r.metadata),
+    client_messages: r.client_messages,
+    upstream_messages: r.upstream_messages,
+    params: r.params,
+    tools: r.tools,
+    metadata: r.metadata,
     response_text: r.response_text,
-    response_tool_calls: json(r.response_tool_calls),
+    response_tool_calls: r.response_tool_calls,
     finish_reason: r.finish_reason,
     prompt_tokens: r.usage?.prompt_tokens ?? null,
     completion_tokens: r.usage?.completion_tokens ?? null,
     usage_estimated: r.usage_estimated ? 1 : 0,
-    attempts: json(r.attempts),
+    attempts: r.attempts,
     latency_ms: r.latency_ms,
     ttft_ms: r.ttft_ms,
     created_at: r.created_at,
   };
 }
 
+/** One record as the row stores it, keyed by column (JSON columns as JSON text). */
+export function toRow(r: InteractionRecord): Record<string, unknown> {
+  const row = rowValues(r);
+  for (const column of JSON_COLUMNS) row[column] = row[column] == null ? null : JSON.stringify(row[column]);
+  return row;
+}
+
+// JSON columns are nested in the row JSON and taken out as JSON text with
+// `->` (serialized once, not once as text and again escaped inside the row);
+// a JSON null there becomes SQL NULL.
 const INSERT_SQL =
   `INSERT INTO interactions (${COLUMNS.map((c) => `"${c}"`).join(", ")}) ` +
-  `SELECT ${COLUMNS.map((_, i) => `value->>${i}`).join(", ")} FROM json_each(?) ` +
+  `SELECT ${COLUMNS.map((c, i) => (JSON_COLUMNS.has(c) ? `nullif(value->${i}, 'null')` : `value->>${i}`)).join(", ")} ` +
+  "FROM json_each(?) " +
   // "WHERE true" keeps ON CONFLICT from parsing as part of the SELECT (SQLite's upsert docs).
   "WHERE true ON CONFLICT DO NOTHING";
 
@@ -63,7 +76,7 @@ export function rowChunks(records: InteractionRecord[]): string[] {
   let rows: string[] = [];
   let chars = 0;
   for (const record of records) {
-    const values = toRow(record);
+    const values = rowValues(record);
     const row = JSON.stringify(COLUMNS.map((column) => values[column] ?? null));
     if (rows.length > 0 && chars + row.length + 1 > ROWS_JSON_CHARS) {
       chunks.push(`[${rows.join(",")}]`);

@@ -306,10 +306,19 @@ describe("log packing (consumer)", () => {
   it("writes a full consumer batch of packed records (5,000, several statements) with every value intact", async () => {
     const prefix = `bulk-${crypto.randomUUID().slice(0, 8)}-`;
     const text = 'ünïcödé 😀 "quoted" '.repeat(10);
+    // JSON columns with what a serializer could render differently: escapes,
+    // control characters, non-ASCII, lone surrogates, floats, empty and nested values.
+    const tricky = [
+      { role: "system", content: 'line\nbreak\ttab "quoted" back\\slash \u0001 ünï 😀 \ud800 </script>' },
+      { role: "user", content: [{ type: "text", text: "" }], name: null },
+    ];
     const records = Array.from({ length: 5000 }, (_, i) =>
       record(`${prefix}${i}`, {
         response_text: `${text}${i}`,
         metadata: { n: String(i) },
+        client_messages: tricky,
+        params: { temperature: 0.7, top_p: 1e-7, max_tokens: 512, stop: [], n: -0.5, big: 12345678901234 },
+        tools: i % 3 === 0 ? null : [{ type: "function", function: { name: "f", parameters: {} } }],
         latency_ms: i,
         stream: i % 2 === 0,
       }),
@@ -317,10 +326,13 @@ describe("log packing (consumer)", () => {
     expect(rowChunks(records).length).toBeGreaterThan(1);
     await writeInteractions(env.DB, records);
     expect(await waitForCount(prefix, 5000, 0)).toBe(5000);
-    const row = await env.DB.prepare("SELECT * FROM interactions WHERE request_id = ?")
-      .bind(`${prefix}4321`)
-      .first<Record<string, unknown>>();
-    const expected = toRow(records[4321]);
-    for (const column of COLUMNS) expect([column, row![column]]).toEqual([column, expected[column] ?? null]);
+    for (const i of [4320, 4321]) {
+      const row = await env.DB.prepare("SELECT * FROM interactions WHERE request_id = ?")
+        .bind(`${prefix}${i}`)
+        .first<Record<string, unknown>>();
+      // Byte for byte what JSON.stringify gives, and SQL NULL for a null JSON column.
+      const expected = toRow(records[i]);
+      for (const column of COLUMNS) expect([column, row![column]]).toEqual([column, expected[column] ?? null]);
+    }
   });
 });
