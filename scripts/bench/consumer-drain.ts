@@ -4,7 +4,7 @@
 // Miniflare's producer binding, as text and packed RECORDS_PER_MESSAGE to a
 // message like log-producer.ts sends them.
 // Miniflare's broker hands the gateway's queue() handler batches of
-// max_batch_size (100), one at a time, and the handler writes each batch to
+// max_batch_size (10 messages), one at a time, and the handler writes each batch to
 // D1 in one db.batch. The queue is filled first (concurrent sendBatch
 // calls), then records/s = records written after the fill ÷ time from the
 // fill until D1 holds all N (D1 polled every POLL_MS): the consumer working
@@ -24,7 +24,9 @@ const SEND_MAX_BYTES = 200 * 1024;
 const TENANT = "bench-consumer";
 /** What one isolate packs in LOG_PACK_WINDOW_MS (20) at about 1,000 requests/s. */
 const RECORDS_PER_MESSAGE = 20;
-const RECORDS_PER_BATCH = 100 * RECORDS_PER_MESSAGE;
+/** max_batch_size in wrangler.toml. */
+const MESSAGES_PER_BATCH = 10;
+const RECORDS_PER_BATCH = MESSAGES_PER_BATCH * RECORDS_PER_MESSAGE;
 
 export interface ConsumerDrain {
   method: string;
@@ -145,7 +147,7 @@ function chunks(bodies: string[]): string[][] {
   return out;
 }
 
-/** `records` is rounded up to whole batches of 100 messages, so no batch waits for max_batch_timeout. */
+/** `records` is rounded up to whole consumer batches, so no batch waits for max_batch_timeout. */
 export async function measureConsumer(stack: Stack, records: number): Promise<ConsumerDrain> {
   const n = Math.ceil(records / RECORDS_PER_BATCH) * RECORDS_PER_BATCH;
   const db = await stack.mf.getD1Database("DB", GATEWAY);
@@ -183,7 +185,7 @@ export async function measureConsumer(stack: Stack, records: number): Promise<Co
   return {
     method:
       `${n} records packed ${RECORDS_PER_MESSAGE} to a message and put on LOG_QUEUE from Node (Miniflare producer binding, sendBatch of ≤ 100 messages, ${SEND_CONCURRENCY} calls in flight), ` +
-      `consumed by the gateway's queue() handler in batches of 100 messages (${RECORDS_PER_BATCH} records, one D1 batch each); ` +
+      `consumed by the gateway's queue() handler in batches of ${MESSAGES_PER_BATCH} messages (${RECORDS_PER_BATCH} records, one D1 batch each); ` +
       `records/s = records written after the queue was filled ÷ time from then until D1 holds all ${n} (polled every ${POLL_MS} ms)`,
     records: n,
     record_bytes: Math.round(recordBodies.reduce((s, b) => s + b.length, 0) / n),

@@ -122,7 +122,7 @@ function markdown(s: LoggingSummary, seconds: number, rounds: number): string {
     "",
     "| LOG_QUEUE consumer into D1 | value |",
     "| --- | --- |",
-    `| records (consumer batches of 100 messages) | ${c.records_in_d1} of ${c.records} (${c.consumer_batches}) |`,
+    `| records (consumer batches) | ${c.records_in_d1} of ${c.records} (${c.consumer_batches}) |`,
     `| record size (bytes, JSON) | ${c.record_bytes} |`,
     `| queue filled (s after first send) | ${c.fill_s} (${c.in_d1_at_fill} already in D1) |`,
     `| all in D1 (s after first send) | ${c.drained_s} |`,

@@ -13,7 +13,7 @@ import { numberVar } from "../vars";
 export const MAX_INLINE_BYTES = 120 * 1024;
 const PACK_PREFIX = '{"v":2,"messages":[';
 const PACK_SUFFIX = "]}";
-/** Records per packed message: a consumer batch (100 messages) stays a bounded D1 write. */
+/** Records per packed message: a consumer batch (10 messages) stays a bounded D1 write. */
 export const MAX_RECORDS_PER_MESSAGE = 50;
 
 export function blobKeyFor(record: Pick<InteractionRecord, "tenant_id" | "request_id">): string {

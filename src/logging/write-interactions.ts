@@ -1,12 +1,12 @@
 // Writes interaction records to D1. Idempotent per (tenant, request id)
 // (INSERT … ON CONFLICT DO NOTHING), because queues deliver at least once.
 // The rows travel as ONE bound parameter, a JSON array of row arrays that
-// SQLite unpacks with json_each: a consumer batch of up to 5,000 records
-// (100 messages × 50 packed records) would otherwise need 1,000 statements
-// at D1's 100 bound parameters each, which is D1's query limit per
-// invocation. A statement takes up to ROWS_JSON_CHARS of JSON (D1 allows
-// 2 MB per string value); all statements go in one batch (one round trip,
-// one transaction). The column list comes from the drizzle schema, so the
+// SQLite unpacks with json_each: a consumer batch of up to 500 records
+// (10 messages × 50 packed records) would otherwise need 100 statements at
+// D1's 100 bound parameters each (D1 counts every statement against its
+// 1,000 queries per invocation, and each one costs a bind and a parse). A
+// statement takes up to ROWS_JSON_CHARS of JSON (D1 allows 2 MB per string
+// value); all statements go in one batch (one round trip, one transaction). The column list comes from the drizzle schema, so the
 // two cannot drift.
 import { getTableColumns } from "drizzle-orm";
 import { interactions } from "../db/schema";
