@@ -40,7 +40,11 @@ export const chatApi = new Hono<AppEnv>().post(
       requestId,
       audienceHeader: c.req.header("x-switchyard-audience"),
       userHeader: c.req.header("x-switchyard-user"),
-      region: (c.req.raw.cf?.country as string | undefined) ?? undefined,
+      // A getter: request.cf is built from JSON on first access (about 50 µs
+      // per request in the bench), and only rules that test region need it.
+      get region() {
+        return (c.req.raw.cf?.country as string | undefined) ?? undefined;
+      },
     });
     if (c.req.header("x-switchyard-dry-run") === "1") {
       return c.json(describePlan(plan), 200);

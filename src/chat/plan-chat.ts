@@ -54,7 +54,10 @@ export function planChat(tenant: TenantSnapshot, body: ChatCompletionRequest, fa
     model: body.model,
     audience: audience.audience ?? undefined,
     user: user ?? undefined,
-    region: facts.region,
+    // Read only if a rule tests it (see api/chat.ts).
+    get region() {
+      return facts.region;
+    },
     metadata: body.metadata ?? undefined,
     requestId: facts.requestId,
   });

@@ -143,6 +143,35 @@ describe("registry snapshot cache", () => {
   });
 });
 
+describe("region rules (request.cf.country)", () => {
+  beforeEach(async () => {
+    resetSnapshotCache();
+    const manifest = testcoManifest();
+    manifest.tasks.push({
+      name: "regional",
+      allow_pinning: false,
+      rules: [
+        { id: "eu", when: { region: { in: ["DE", "FR"] } }, target: "lorax-v1" },
+        { id: "default", target: "ok-v1" },
+      ],
+    } as (typeof manifest.tasks)[number]);
+    await applyManifest(env.DB, validateManifestOrThrow(manifest), "region test");
+    return async () => {
+      await applyManifest(env.DB, validateManifestOrThrow(testcoManifest()), "restore");
+      resetSnapshotCache();
+    };
+  });
+
+  it("routes by the country Cloudflare puts in request.cf", async () => {
+    const route = async (cf?: Record<string, unknown>) =>
+      (await chat({ model: "regional" }, { key: KEYS.testco, cf })).response.headers.get("x-switchyard-route");
+    expect(await route({ country: "DE" })).toBe("eu");
+    expect(await route({ country: "FR", city: "Paris" })).toBe("eu");
+    expect(await route({ country: "US" })).toBe("default");
+    expect(await route()).toBe("default");
+  });
+});
+
 function validateManifestOrThrow(m: unknown) {
   const checked = validateManifest(m);
   if (!checked.ok) throw new Error("invalid");

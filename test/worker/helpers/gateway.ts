@@ -12,6 +12,8 @@ export interface CallOptions {
   env?: Partial<Env>;
   signal?: AbortSignal;
   method?: string;
+  /** request.cf as Cloudflare's edge would set it (e.g. { country: "DE" }). */
+  cf?: Record<string, unknown>;
 }
 
 export async function call(path: string, body?: unknown, options: CallOptions = {}) {
@@ -24,6 +26,7 @@ export async function call(path: string, body?: unknown, options: CallOptions = 
     headers,
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     signal: options.signal,
+    ...(options.cf ? { cf: options.cf } : {}),
   });
   const ctx = createExecutionContext();
   const response = await worker.fetch(request as never, { ...env, ...options.env } as Env, ctx);
