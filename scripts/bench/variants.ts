@@ -72,16 +72,6 @@ export async function writeWithJsonEach(db: D1Database, records: InteractionReco
       },
     ],
   },
-  "no-cf-read": {
-    about: "the chat handler does not read request.cf (the region fact for routing rules)",
-    patches: [
-      {
-        file: "src/api/chat.ts",
-        find: "region: (c.req.raw.cf?.country as string | undefined) ?? undefined,",
-        replace: "region: undefined,",
-      },
-    ],
-  },
   "no-feedback-token": {
     about: "the response carries a constant feedback token: no HMAC, no base64url",
     patches: [
