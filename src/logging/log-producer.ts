@@ -5,7 +5,7 @@
 // first and its message carries the key. If the queue refuses, the records
 // are written to D1 directly: a log is never dropped.
 import type { InteractionRecord, LogMessage } from "./interaction-record";
-import { MessagePacker, utf8ByteLength } from "./message-packer";
+import { MessagePacker, utf8ByteLength, type PackLimits } from "./message-packer";
 import { writeInteractions } from "./write-interactions";
 import { numberVar } from "../vars";
 
@@ -15,6 +15,7 @@ const PACK_PREFIX = '{"v":2,"messages":[';
 const PACK_SUFFIX = "]}";
 /** Records per packed message: a consumer batch (10 messages) stays a bounded D1 write. */
 export const MAX_RECORDS_PER_MESSAGE = 50;
+const MAX_PACK_WINDOW_MS = 1000;
 
 export function blobKeyFor(record: Pick<InteractionRecord, "tenant_id" | "request_id">): string {
   return `interactions/${record.tenant_id}/${record.request_id}.json`;
@@ -45,17 +46,26 @@ async function writeDirectly(env: Env, records: InteractionRecord[], error: unkn
   await writeInteractions(env.DB, records);
 }
 
+/**
+ * LOG_PACK_WINDOW_MS, or 20 when it is missing or not a number ≥ 0, and at
+ * most 1,000: the request that opens a pack waits out the window in
+ * waitUntil, which the runtime ends 30 s after the response.
+ */
+export function packLimitsFor(env: { LOG_PACK_WINDOW_MS?: unknown }): PackLimits {
+  return {
+    windowMs: Math.min(numberVar(env.LOG_PACK_WINDOW_MS, 20), MAX_PACK_WINDOW_MS),
+    maxBytes: MAX_INLINE_BYTES - PACK_PREFIX.length - PACK_SUFFIX.length,
+    maxMessages: MAX_RECORDS_PER_MESSAGE,
+  };
+}
+
 // One packer per isolate and env (tests run several envs in one isolate).
 const packers = new WeakMap<Env, MessagePacker<InteractionRecord>>();
 function packerFor(env: Env): MessagePacker<InteractionRecord> {
   let packer = packers.get(env);
   if (!packer) {
     packer = new MessagePacker<InteractionRecord>(
-      {
-        windowMs: numberVar(env.LOG_PACK_WINDOW_MS, 20),
-        maxBytes: MAX_INLINE_BYTES - PACK_PREFIX.length - PACK_SUFFIX.length,
-        maxMessages: MAX_RECORDS_PER_MESSAGE,
-      },
+      packLimitsFor({ LOG_PACK_WINDOW_MS: env.LOG_PACK_WINDOW_MS }),
       (bodies, records) => sendPack(env, bodies, records),
     );
     packers.set(env, packer);

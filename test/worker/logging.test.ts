@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import type { InteractionRecord } from "../../src/logging/interaction-record";
-import { blobKeyFor, enqueueInteraction, MAX_RECORDS_PER_MESSAGE } from "../../src/logging/log-producer";
+import { blobKeyFor, enqueueInteraction, MAX_RECORDS_PER_MESSAGE, packLimitsFor } from "../../src/logging/log-producer";
 import { COLUMNS, rowChunks, toRow, writeInteractions } from "../../src/logging/write-interactions";
 import { chat } from "./helpers/gateway";
 import { KEYS } from "./helpers/seed";
@@ -272,6 +272,17 @@ describe("log packing (producer)", () => {
       enqueueInteraction(unpacked, record("alone-2")),
     ]);
     expect(sent.map((b) => (JSON.parse(b) as { v: number }).v)).toEqual([1, 1]);
+  });
+
+  it.each([
+    [undefined, 20],
+    ["35", 35],
+    ["0", 0],
+    ["60000", 1000],
+    ["-5", 20],
+    ["soon", 20],
+  ])("reads LOG_PACK_WINDOW_MS %j as a %i ms window", (value, windowMs) => {
+    expect(packLimitsFor({ LOG_PACK_WINDOW_MS: value }).windowMs).toBe(windowMs);
   });
 
   it("writes every record of a pack straight to D1 when the queue refuses it", async () => {
