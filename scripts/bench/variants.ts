@@ -103,6 +103,29 @@ export async function writeWithJsonEach(db: D1Database, records: InteractionReco
       },
     ],
   },
+  "byob-read": {
+    about:
+      "the stream capture reads the upstream with a BYOB reader into one reused 16 KB buffer instead of a new chunk per read",
+    patches: [
+      {
+        file: "src/logging/capture-stream.ts",
+        find: "const reader = upstream.getReader();",
+        replace:
+          'const reader = upstream.getReader({ mode: "byob" }) as unknown as ReadableStreamDefaultReader<Uint8Array>;\n  let readBuffer = new ArrayBuffer(16384);',
+      },
+      {
+        file: "src/logging/capture-stream.ts",
+        find: "    return reader.read();",
+        replace: "    return (reader as unknown as ReadableStreamBYOBReader).read(new Uint8Array(readBuffer));",
+      },
+      {
+        file: "src/logging/capture-stream.ts",
+        find: "parser.feed(decoder.decode(next.value, { stream: true }));",
+        replace:
+          "parser.feed(decoder.decode(next.value, { stream: true }));\n            readBuffer = next.value!.buffer as ArrayBuffer;",
+      },
+    ],
+  },
   "raw-stream": {
     about: "the upstream stream is returned as is: no parse, rewrite or capture (the log record has no text)",
     patches: [
