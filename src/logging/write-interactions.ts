@@ -15,13 +15,13 @@ import type { InteractionRecord } from "./interaction-record";
 const TABLE_COLUMNS = Object.values(getTableColumns(interactions));
 export const COLUMNS = TABLE_COLUMNS.map((c) => c.name);
 /** Columns that hold JSON text (drizzle `mode: "json"`). */
-const JSON_COLUMNS = new Set(TABLE_COLUMNS.filter((c) => c.dataType === "json").map((c) => c.name));
+const JSON_COLUMNS = TABLE_COLUMNS.filter((c) => c.dataType === "json").map((c) => c.name);
 /** UTF-16 units of row JSON per statement: at most 3 bytes each, so under 2 MB. */
 export const ROWS_JSON_CHARS = 600_000;
 
-/** One record as the row's values; JSON columns still as values, not yet text. */
-function rowValues(r: InteractionRecord): Record<string, unknown> {
-  return {
+/** One record as the row stores it, keyed by column (JSON columns as JSON text). */
+export function toRow(r: InteractionRecord): Record<string, unknown> {
+  const row: Record<string, unknown> = {
     request_id: r.request_id,
     tenant_id: r.tenant_id,
     task: r.task,
@@ -51,22 +51,17 @@ function rowValues(r: InteractionRecord): Record<string, unknown> {
     ttft_ms: r.ttft_ms,
     created_at: r.created_at,
   };
-}
-
-/** One record as the row stores it, keyed by column (JSON columns as JSON text). */
-export function toRow(r: InteractionRecord): Record<string, unknown> {
-  const row = rowValues(r);
   for (const column of JSON_COLUMNS) row[column] = row[column] == null ? null : JSON.stringify(row[column]);
   return row;
 }
 
-// JSON columns are nested in the row JSON and taken out as JSON text with
-// `->` (serialized once, not once as text and again escaped inside the row);
-// a JSON null there becomes SQL NULL.
+// JSON columns travel as strings inside the row JSON, not nested: SQLite's
+// JSON parser stops at 1,000 levels of nesting, and a client may send a
+// deeply nested extra field that the record keeps (in params). As a string
+// it is only text to json_each.
 const INSERT_SQL =
   `INSERT INTO interactions (${COLUMNS.map((c) => `"${c}"`).join(", ")}) ` +
-  `SELECT ${COLUMNS.map((c, i) => (JSON_COLUMNS.has(c) ? `nullif(value->${i}, 'null')` : `value->>${i}`)).join(", ")} ` +
-  "FROM json_each(?) " +
+  `SELECT ${COLUMNS.map((_, i) => `value->>${i}`).join(", ")} FROM json_each(?) ` +
   // "WHERE true" keeps ON CONFLICT from parsing as part of the SELECT (SQLite's upsert docs).
   "WHERE true ON CONFLICT DO NOTHING";
 
@@ -76,7 +71,7 @@ export function rowChunks(records: InteractionRecord[]): string[] {
   let rows: string[] = [];
   let chars = 0;
   for (const record of records) {
-    const values = rowValues(record);
+    const values = toRow(record);
     const row = JSON.stringify(COLUMNS.map((column) => values[column] ?? null));
     if (rows.length > 0 && chars + row.length + 1 > ROWS_JSON_CHARS) {
       chunks.push(`[${rows.join(",")}]`);

@@ -314,6 +314,23 @@ describe("log packing (consumer)", () => {
     expect(await waitForCount(prefix, 4, 0)).toBe(4);
   });
 
+  it("writes a record whose params nest deeper than SQLite's JSON parser goes, next to ordinary ones", async () => {
+    const prefix = `deep-${crypto.randomUUID().slice(0, 8)}-`;
+    let deep: unknown = 1;
+    for (let i = 0; i < 2000; i++) deep = [deep];
+    const records = [
+      record(`${prefix}a`),
+      record(`${prefix}deep`, { params: { x_extra: deep } }),
+      record(`${prefix}b`),
+    ];
+    await writeInteractions(env.DB, records);
+    expect(await waitForCount(prefix, 3, 0)).toBe(3);
+    const row = await env.DB.prepare("SELECT params FROM interactions WHERE request_id = ?")
+      .bind(`${prefix}deep`)
+      .first<{ params: string }>();
+    expect(row!.params).toBe(JSON.stringify({ x_extra: deep }));
+  });
+
   it("writes 5,000 records in one call (several statements) with every value intact", async () => {
     const prefix = `bulk-${crypto.randomUUID().slice(0, 8)}-`;
     const text = 'ünïcödé 😀 "quoted" '.repeat(10);
