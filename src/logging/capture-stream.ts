@@ -95,6 +95,9 @@ export function captureStream(
     readStartedAt = Date.now();
     return reader.read();
   };
+  const readSettled = () => {
+    reading = false;
+  };
 
   const parser = createParser({
     onEvent(event) {
@@ -182,7 +185,9 @@ export function captureStream(
             const next = flushAt ? await Promise.race([pending, flushAt]) : await pending;
             if (next === FLUSH) {
               // Held output is due; the read stays in flight for the next pull.
-              pending.catch(() => {});
+              // Once it settles the upstream has answered, so a client that is
+              // slow to pull again must not count as upstream idle time.
+              pending.then(readSettled, readSettled);
               inFlight = pending;
               return write(controller);
             }
