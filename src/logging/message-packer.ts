@@ -30,6 +30,7 @@ interface Pack<T> {
   items: T[];
   bytes: number;
   sealed: boolean;
+  openedAt: number;
 }
 
 export class MessagePacker<T> {
@@ -48,12 +49,15 @@ export class MessagePacker<T> {
   add(body: string, bytes: number, item: T): Promise<void> {
     const duties: Promise<void>[] = [];
     let pack = this.#open;
-    if (pack && pack.bytes + bytes + 1 > this.limits.maxBytes) {
+    // Past its window the pack should be gone: its timer is late, or died
+    // with the request that set it (CPU limit, isolate reset). Either way
+    // this caller sends it, so no message waits on a timer that may never fire.
+    if (pack && (pack.bytes + bytes + 1 > this.limits.maxBytes || Date.now() - pack.openedAt >= this.limits.windowMs)) {
       duties.push(this.#seal(pack));
       pack = null;
     }
     if (!pack) {
-      pack = { bodies: [], items: [], bytes: 0, sealed: false };
+      pack = { bodies: [], items: [], bytes: 0, sealed: false, openedAt: Date.now() };
       this.#open = pack;
       if (this.limits.windowMs > 0) duties.push(this.#sealAfterWindow(pack));
     }

@@ -67,6 +67,21 @@ describe("MessagePacker", () => {
     expect(send.mock.calls.map((c) => c[0])).toEqual([["a"], ["b"]]);
   });
 
+  it("has the next caller send a pack whose window timer never fired (its request died)", async () => {
+    const { send, release } = gatedSend();
+    const { add } = packer({}, send);
+    add("orphan", 1); // the opener's timer will never run: time moves on without it
+    vi.setSystemTime(Date.now() + 25);
+    const next = add("next", 2);
+    expect(send).toHaveBeenCalledWith(["orphan"], [1]);
+    expect(await settled(next)).toBe(false); // this caller now owns that send …
+    release();
+    await vi.advanceTimersByTimeAsync(20); // … and the window of its own pack
+    expect(send).toHaveBeenLastCalledWith(["next"], [2]);
+    release();
+    await next;
+  });
+
   it("sends a full pack at once, in the caller that filled it, which waits for that send", async () => {
     const { send, release } = gatedSend();
     const { add } = packer({ maxMessages: 3 }, send);
