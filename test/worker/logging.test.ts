@@ -191,7 +191,7 @@ describe("queue consumer", () => {
     expect(results.find((r) => r.request_id === ids[60])!.response_text).toBe("hello");
   });
 
-  it("retries the batch, and writes nothing, when a payload cannot be resolved", async () => {
+  it("retries only the message whose payload cannot be resolved, and writes the rest", async () => {
     const id = `missing-${crypto.randomUUID()}`;
     const result = await deliver([
       { id: "a", body: JSON.stringify({ v: 1, record: record(`${id}-inline`) }) },
@@ -200,11 +200,61 @@ describe("queue consumer", () => {
         body: JSON.stringify({ v: 1, pointer: `interactions/testco/${id}.json`, request_id: id, tenant_id: "testco" }),
       },
     ]);
-    expect(result.retryBatch.retry).toBe(true);
-    const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM interactions WHERE request_id LIKE ?")
+    expect(result.ackAll).toBe(false);
+    expect(result.explicitAcks).toEqual(["a"]);
+    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["b"]);
+    const { results } = await env.DB.prepare("SELECT request_id FROM interactions WHERE request_id LIKE ?")
       .bind(`${id}%`)
-      .first<{ n: number }>();
-    expect(row!.n).toBe(0);
+      .all<{ request_id: string }>();
+    expect(results.map((r) => r.request_id)).toEqual([`${id}-inline`]);
+  });
+
+  it("writes a batch of large R2-held records in several groups (over 8 MB in all)", async () => {
+    const prefix = `big-${crypto.randomUUID().slice(0, 8)}-`;
+    const messages = [];
+    for (let i = 0; i < 10; i++) {
+      const big = record(`${prefix}${i}`, { response_text: `${i}`.padEnd(1024 * 1024, "x") });
+      await env.BLOBS.put(blobKeyFor(big), JSON.stringify(big));
+      const pointer = { v: 1, pointer: blobKeyFor(big), request_id: big.request_id, tenant_id: big.tenant_id };
+      messages.push({ id: `m${i}`, body: JSON.stringify(pointer) });
+    }
+    const result = await deliver(messages);
+    expect(result.ackAll).toBe(true);
+    const { results } = await env.DB.prepare(
+      "SELECT request_id, length(response_text) AS n FROM interactions WHERE request_id LIKE ?",
+    )
+      .bind(`${prefix}%`)
+      .all<{ request_id: string; n: number }>();
+    expect(results).toHaveLength(10);
+    expect(results.every((r) => r.n === 1024 * 1024)).toBe(true);
+  });
+
+  it("holds back only the message with a record D1 refuses; its packed neighbours are written", async () => {
+    const prefix = `poison-${crypto.randomUUID().slice(0, 8)}-`;
+    // task is NOT NULL: D1 refuses this row, as it would a row over its 2 MB limit.
+    const poison = record(`${prefix}poison`, { task: null as unknown as string });
+    const packed = {
+      v: 2,
+      messages: [record(`${prefix}p0`), poison, record(`${prefix}p1`)].map((r) => ({ v: 1, record: r })),
+    };
+    const result = await deliver([
+      { id: "before", body: JSON.stringify({ v: 1, record: record(`${prefix}before`) }) },
+      { id: "packed", body: JSON.stringify(packed) },
+      { id: "after", body: JSON.stringify({ v: 1, record: record(`${prefix}after`) }) },
+    ]);
+    expect(result.explicitAcks.sort()).toEqual(["after", "before"]);
+    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["packed"]);
+    const { results } = await env.DB.prepare(
+      "SELECT request_id FROM interactions WHERE request_id LIKE ? ORDER BY request_id",
+    )
+      .bind(`${prefix}%`)
+      .all<{ request_id: string }>();
+    expect(results.map((r) => r.request_id)).toEqual([
+      `${prefix}after`,
+      `${prefix}before`,
+      `${prefix}p0`,
+      `${prefix}p1`,
+    ]);
   });
 
   it("stores a 300 KB response through R2 and writes it whole to D1", async () => {
