@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import type { InteractionRecord } from "../../src/logging/interaction-record";
 import { blobKeyFor, enqueueInteraction, MAX_RECORDS_PER_MESSAGE, packLimitsFor } from "../../src/logging/log-producer";
+import { unpack } from "../../src/logging/log-consumer";
 import { COLUMNS, rowChunks, toRow, writeInteractions } from "../../src/logging/write-interactions";
 import { chat } from "./helpers/gateway";
 import { KEYS } from "./helpers/seed";
@@ -304,6 +305,21 @@ describe("log packing (producer)", () => {
     const result = await deliver([{ id: "p", body: sent[0] }]);
     expect(result.retryBatch.retry).toBe(false);
     expect(await waitForCount(prefix, 12, 2000)).toBe(12);
+  });
+
+  it("packs the records of concurrent requests, each request in its own context, into a few messages", async () => {
+    const prefix = `shared-${crypto.randomUUID().slice(0, 8)}-`;
+    const { sent, env: shared } = fakeQueue();
+    const calls = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        chat({ model: "ok" }, { key: KEYS.testco, bindings: shared, headers: { "x-request-id": `${prefix}${i}` } }),
+      ),
+    );
+    await Promise.all(calls.map((c) => c.response.text()));
+    await Promise.all(calls.map((c) => c.settled()));
+    const ids = sent.flatMap((body) => unpack(body).map((m) => ("record" in m ? m.record.request_id : m.request_id)));
+    expect(ids.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `${prefix}${i}`).sort());
+    expect(sent.length).toBeLessThanOrEqual(4);
   });
 
   it(`puts at most ${MAX_RECORDS_PER_MESSAGE} records in one message`, async () => {

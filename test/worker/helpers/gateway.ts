@@ -9,7 +9,10 @@ import { KEYS } from "./seed";
 export interface CallOptions {
   key?: string | null;
   headers?: Record<string, string>;
+  /** Bindings to override; each call then gets its own env object. */
   env?: Partial<Env>;
+  /** One env object to use as is, e.g. shared by concurrent calls as the runtime shares it. */
+  bindings?: Env;
   signal?: AbortSignal;
   method?: string;
   /** request.cf as Cloudflare's edge would set it (e.g. { country: "DE" }). */
@@ -29,7 +32,9 @@ export async function call(path: string, body?: unknown, options: CallOptions = 
     ...(options.cf ? { cf: options.cf } : {}),
   });
   const ctx = createExecutionContext();
-  const response = await worker.fetch(request as never, { ...env, ...options.env } as Env, ctx);
+  // Without overrides, every call gets the same env object, as requests in one isolate do.
+  const callEnv = options.bindings ?? (options.env ? ({ ...env, ...options.env } as Env) : env);
+  const response = await worker.fetch(request as never, callEnv, ctx);
   return { response, settled: () => waitOnExecutionContext(ctx) };
 }
 
