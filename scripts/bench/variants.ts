@@ -31,8 +31,8 @@ export const VARIANTS: Record<string, { about: string; patches: Patch[] }> = {
     patches: [
       {
         file: "src/logging/log-consumer.ts",
-        find: "    await writeInteractions(env.DB, records);",
-        replace: "    void writeInteractions;\n    void records;",
+        find: "    await writeInteractions(this.db, records);",
+        replace: "    void records;",
       },
     ],
   },

@@ -1,82 +1,135 @@
 // LOG_QUEUE consumer: unpacks packed messages, resolves R2 pointers and
 // writes the records to D1 idempotently (ON CONFLICT DO NOTHING), then acks.
 //
-// Fast path: the whole batch, in groups of at most GROUP_BYTES of record
-// JSON held at once (a pack can carry 50 R2 pointers to records of several
-// hundred KB each; the isolate has 128 MB). If anything fails, each message
-// is handled on its own: written whole, or record by record to find the
-// ones D1 refuses, so one bad record (say, a row over D1's 2 MB) holds back
-// only its own message. That message is retried through the queue
-// (max_retries, then the dead-letter queue); its other records are written
-// already and are ignored when it comes back.
+// Fast path: the whole batch, written in groups of at most GROUP_BYTES of
+// record JSON. R2-held records are fetched one at a time and their size is
+// checked before the body is read, so memory stays near GROUP_BYTES even
+// when a pack carries 50 pointers to records of several MB.
+//
+// If anything fails, each message is handled on its own: written whole, or
+// record by record to find the ones D1 refuses, so one bad record (say, a
+// row over D1's 2 MB) holds back only its own message, which the queue
+// retries (max_retries, then the dead-letter queue); its other records are
+// written already and ignored when it comes back. After GIVE_UP_AFTER writes
+// in a row fail, D1 itself is failing: the remaining messages are retried
+// without another call, so an outage costs a handful of D1 calls, not one
+// per record.
 import type { InteractionRecord, LogMessage, LogQueueBody } from "./interaction-record";
 import { writeInteractions } from "./write-interactions";
 
 const GROUP_BYTES = 8 * 1024 * 1024;
+const GIVE_UP_AFTER = 3;
 const RETRY_DELAY_SECONDS = 1;
+
+/** A message the consumer cannot read (not JSON, or an R2 pointer to nothing): no fault of D1's. */
+class BadMessage extends Error {}
 
 /** The LogMessages in one queue message body (text, or JSON from an older producer). */
 export function unpack(body: unknown): LogMessage[] {
-  const parsed = (typeof body === "string" ? JSON.parse(body) : body) as LogQueueBody;
+  let parsed: LogQueueBody;
+  try {
+    parsed = (typeof body === "string" ? JSON.parse(body) : body) as LogQueueBody;
+  } catch (error) {
+    throw new BadMessage(`unreadable queue message: ${String(error)}`);
+  }
   return parsed.v === 2 ? parsed.messages : [parsed];
 }
 
-/** One queue message's records, and about how many bytes of JSON they take. */
-async function resolveMessage(env: Env, body: unknown): Promise<{ records: InteractionRecord[]; bytes: number }> {
-  let bytes = typeof body === "string" ? body.length : 0;
-  const records = await Promise.all(
-    unpack(body).map(async (message) => {
-      if ("record" in message) return message.record;
-      const object = await env.BLOBS.get(message.pointer);
-      if (!object) throw new Error(`interaction payload ${message.pointer} is missing from R2`);
-      bytes += object.size;
-      return (await object.json()) as InteractionRecord;
-    }),
-  );
-  return { records, bytes };
+/** One LogMessage's record. `beforeLoad` learns an R2-held record's size before its body is read (and may flush). */
+async function resolveRecord(
+  env: Env,
+  message: LogMessage,
+  inlineBytes: number,
+  beforeLoad: (bytes: number) => Promise<void>,
+): Promise<{ record: InteractionRecord; bytes: number }> {
+  if ("record" in message) return { record: message.record, bytes: inlineBytes };
+  const object = await env.BLOBS.get(message.pointer);
+  if (!object) throw new BadMessage(`interaction payload ${message.pointer} is missing from R2`);
+  await beforeLoad(object.size);
+  return { record: (await object.json()) as InteractionRecord, bytes: object.size };
 }
 
-async function writeAll(env: Env, messages: readonly Message<unknown>[]): Promise<void> {
-  let group: InteractionRecord[] = [];
-  let bytes = 0;
-  for (const message of messages) {
-    const resolved = await resolveMessage(env, message.body);
-    group.push(...resolved.records);
-    bytes += resolved.bytes;
-    if (bytes >= GROUP_BYTES) {
-      await writeInteractions(env.DB, group);
-      group = [];
-      bytes = 0;
+/** Collects records and writes them to D1 whenever the next one would pass GROUP_BYTES. */
+class GroupWriter {
+  #records: InteractionRecord[] = [];
+  #bytes = 0;
+  constructor(private readonly db: D1Database) {}
+
+  /** Writes what is held if `bytes` more would not fit. */
+  async makeRoom(bytes: number): Promise<void> {
+    if (this.#records.length > 0 && this.#bytes + bytes > GROUP_BYTES) await this.flush();
+  }
+
+  async add(record: InteractionRecord, bytes: number): Promise<void> {
+    await this.makeRoom(bytes);
+    this.#records.push(record);
+    this.#bytes += bytes;
+  }
+
+  async flush(): Promise<void> {
+    const records = this.#records;
+    this.#records = [];
+    this.#bytes = 0;
+    await writeInteractions(this.db, records);
+  }
+}
+
+async function writeAll(env: Env, bodies: readonly unknown[]): Promise<void> {
+  const writer = new GroupWriter(env.DB);
+  const makeRoom = (bytes: number) => writer.makeRoom(bytes);
+  for (const body of bodies) {
+    const messages = unpack(body);
+    const inlineBytes = typeof body === "string" ? Math.ceil(body.length / messages.length) : 0;
+    for (const message of messages) {
+      const { record, bytes } = await resolveRecord(env, message, inlineBytes, makeRoom);
+      await writer.add(record, bytes);
     }
   }
-  await writeInteractions(env.DB, group);
+  await writer.flush();
 }
 
-/** Writes one message's records; throws, after writing all the others, if some cannot be written. */
-async function writeMessage(env: Env, body: unknown): Promise<void> {
-  const { records } = await resolveMessage(env, body);
+/** Counts D1 writes that fail in a row, across messages. */
+interface Breaker {
+  failuresInRow: number;
+}
+
+class D1Failing extends Error {}
+
+/** false when the write failed; throws D1Failing once GIVE_UP_AFTER writes in a row have. */
+async function tryWrite(write: () => Promise<void>, breaker: Breaker): Promise<boolean> {
   try {
-    await writeInteractions(env.DB, records);
-    return;
+    await write();
+    breaker.failuresInRow = 0;
+    return true;
   } catch (error) {
-    if (records.length === 1) throw error;
+    if (error instanceof BadMessage) return false; // not D1's failure
+    if (++breaker.failuresInRow >= GIVE_UP_AFTER) throw new D1Failing(String(error));
+    return false;
   }
-  const refused: string[] = [];
-  let lastError: unknown = null;
-  for (const record of records) {
-    try {
+}
+
+/** Writes one message's records; throws, after writing all the others it can, if some cannot be written. */
+async function writeMessage(env: Env, body: unknown, breaker: Breaker): Promise<void> {
+  if (await tryWrite(() => writeAll(env, [body]), breaker)) return;
+  const refused: string[] = []; // unpack throws BadMessage here for a body that is not JSON
+  for (const message of unpack(body)) {
+    const id = "record" in message ? message.record.request_id : message.request_id;
+    const written = await tryWrite(async () => {
+      const { record } = await resolveRecord(env, message, 0, async () => {});
       await writeInteractions(env.DB, [record]);
-    } catch (error) {
-      refused.push(record.request_id);
-      lastError = error;
-    }
+    }, breaker);
+    if (!written) refused.push(id);
   }
-  if (refused.length > 0) throw new Error(`D1 refused ${refused.join(", ")}: ${String(lastError)}`);
+  if (refused.length > 0) throw new Error(`not written: ${refused.join(", ")}`);
 }
 
 export async function handleLogBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const breaker: Breaker = { failuresInRow: 0 };
   try {
-    await writeAll(env, batch.messages);
+    await writeAll(
+      env,
+      batch.messages.map((m) => m.body),
+    );
     batch.ackAll();
     return;
   } catch (error) {
@@ -87,21 +140,30 @@ export async function handleLogBatch(batch: MessageBatch<unknown>, env: Env): Pr
         error: String(error),
       }),
     );
+    // A failed D1 write above is the first in the row.
+    breaker.failuresInRow = error instanceof BadMessage ? 0 : 1;
   }
+  let failing: D1Failing | null = null;
   for (const message of batch.messages) {
-    try {
-      await writeMessage(env, message.body);
-      message.ack();
-    } catch (error) {
-      console.error(
-        JSON.stringify({
-          msg: "interaction message failed; retrying it",
-          message_id: message.id,
-          attempts: message.attempts,
-          error: String(error),
-        }),
-      );
-      message.retry({ delaySeconds: RETRY_DELAY_SECONDS });
+    if (!failing) {
+      try {
+        await writeMessage(env, message.body, breaker);
+        message.ack();
+        continue;
+      } catch (error) {
+        if (error instanceof D1Failing) failing = error;
+        console.error(
+          JSON.stringify({
+            msg: "interaction message not fully written; retrying it",
+            message_id: message.id,
+            attempts: message.attempts,
+            error: String(error),
+          }),
+        );
+      }
     }
+    message.retry({ delaySeconds: RETRY_DELAY_SECONDS });
   }
+  if (failing)
+    console.error(JSON.stringify({ msg: "D1 keeps failing; retrying the rest of the batch", error: String(failing) }));
 }

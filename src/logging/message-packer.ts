@@ -49,9 +49,10 @@ export class MessagePacker<T> {
   add(body: string, bytes: number, item: T): Promise<void> {
     const duties: Promise<void>[] = [];
     let pack = this.#open;
-    // Past its window the pack should be gone: its timer is late, or died
-    // with the request that set it (CPU limit, isolate reset). Either way
-    // this caller sends it, so no message waits on a timer that may never fire.
+    // Past its window the pack should be gone: its timer is late, or was
+    // cancelled with the request that set it (say, one stopped at its CPU
+    // limit). Either way this caller sends it. (Records in a pack when the
+    // whole isolate dies are lost with its memory, as any in-flight work is.)
     if (pack && (pack.bytes + bytes + 1 > this.limits.maxBytes || Date.now() - pack.openedAt >= this.limits.windowMs)) {
       duties.push(this.#seal(pack));
       pack = null;

@@ -135,15 +135,34 @@ function record(requestId: string, overrides: Partial<InteractionRecord> = {}): 
   };
 }
 
-async function deliver(messages: { id: string; body: unknown }[]) {
+async function deliver(messages: { id: string; body: unknown }[], bindings: Env = env) {
   const batch = createMessageBatch(
     "switchyard-log",
     messages.map((m) => ({ ...m, timestamp: new Date(), attempts: 1 })),
   );
   const ctx = createExecutionContext();
-  await worker.queue(batch as never, env, ctx);
+  await worker.queue(batch as never, bindings, ctx);
   return getQueueResult(batch, ctx);
 }
+
+/** env with a DB that counts batch() calls, and fails them all when told to. */
+function countingBatches(fail = false) {
+  const counter = { batches: 0 };
+  const db = new Proxy(env.DB, {
+    get(target, property) {
+      if (property === "batch")
+        return (statements: D1PreparedStatement[]) => {
+          counter.batches++;
+          return fail ? Promise.reject(new Error("D1_ERROR: Network connection lost.")) : target.batch(statements);
+        };
+      const value = Reflect.get(target, property);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { counter, env: { ...env, DB: db } as Env };
+}
+
+const retried = (result: { retryMessages: { msgId: string }[] }) => result.retryMessages.map((m) => m.msgId);
 
 describe("request ids across tenants", () => {
   it("two tenants sending the same x-request-id each keep their own interaction", async () => {
@@ -203,7 +222,7 @@ describe("queue consumer", () => {
     ]);
     expect(result.ackAll).toBe(false);
     expect(result.explicitAcks).toEqual(["a"]);
-    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["b"]);
+    expect(retried(result)).toEqual(["b"]);
     const { results } = await env.DB.prepare("SELECT request_id FROM interactions WHERE request_id LIKE ?")
       .bind(`${id}%`)
       .all<{ request_id: string }>();
@@ -219,8 +238,10 @@ describe("queue consumer", () => {
       const pointer = { v: 1, pointer: blobKeyFor(big), request_id: big.request_id, tenant_id: big.tenant_id };
       messages.push({ id: `m${i}`, body: JSON.stringify(pointer) });
     }
-    const result = await deliver(messages);
+    const { counter, env: counted } = countingBatches();
+    const result = await deliver(messages, counted);
     expect(result.ackAll).toBe(true);
+    expect(counter.batches).toBe(2); // 7 records (7.3 MB), then 3: never 8 MB held at once
     const { results } = await env.DB.prepare(
       "SELECT request_id, length(response_text) AS n FROM interactions WHERE request_id LIKE ?",
     )
@@ -228,6 +249,49 @@ describe("queue consumer", () => {
       .all<{ request_id: string; n: number }>();
     expect(results).toHaveLength(10);
     expect(results.every((r) => r.n === 1024 * 1024)).toBe(true);
+  });
+
+  it("makes a handful of D1 calls, not one per record, while D1 is down, and retries every message", async () => {
+    const prefix = `down-${crypto.randomUUID().slice(0, 8)}-`;
+    const messages = Array.from({ length: 10 }, (_, m) => ({
+      id: `m${m}`,
+      body: JSON.stringify({
+        v: 2,
+        messages: Array.from({ length: 50 }, (_, r) => ({ v: 1, record: record(`${prefix}${m}-${r}`) })),
+      }),
+    }));
+    const { counter, env: down } = countingBatches(true);
+    const result = await deliver(messages, down);
+    expect(result.explicitAcks).toEqual([]);
+    expect(retried(result)).toEqual(messages.map((m) => m.id));
+    expect(counter.batches).toBe(3); // the batch, the first message, its first record
+  });
+
+  it("retries an unreadable message on its own, without counting it against D1", async () => {
+    const prefix = `unreadable-${crypto.randomUUID().slice(0, 8)}-`;
+    const result = await deliver([
+      { id: "bad-1", body: "{not json" },
+      { id: "bad-2", body: "" },
+      { id: "ok", body: JSON.stringify({ v: 1, record: record(`${prefix}ok`) }) },
+    ]);
+    expect(retried(result).sort()).toEqual(["bad-1", "bad-2"]);
+    expect(result.explicitAcks).toEqual(["ok"]);
+    expect(await waitForCount(prefix, 1, 0)).toBe(1);
+  });
+
+  it("writes the rest of a pack when one of its R2 pointers is gone, and retries the pack", async () => {
+    const prefix = `gone-${crypto.randomUUID().slice(0, 8)}-`;
+    const packed = {
+      v: 2,
+      messages: [
+        { v: 1, record: record(`${prefix}a`) },
+        { v: 1, pointer: `interactions/testco/${prefix}gone.json`, request_id: `${prefix}gone`, tenant_id: "testco" },
+        { v: 1, record: record(`${prefix}b`) },
+      ],
+    };
+    const result = await deliver([{ id: "pack", body: JSON.stringify(packed) }]);
+    expect(retried(result)).toEqual(["pack"]);
+    expect(await waitForCount(prefix, 2, 0)).toBe(2);
   });
 
   it("holds back only the message with a record D1 refuses; its packed neighbours are written", async () => {
@@ -244,7 +308,7 @@ describe("queue consumer", () => {
       { id: "after", body: JSON.stringify({ v: 1, record: record(`${prefix}after`) }) },
     ]);
     expect(result.explicitAcks.sort()).toEqual(["after", "before"]);
-    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["packed"]);
+    expect(retried(result)).toEqual(["packed"]);
     const { results } = await env.DB.prepare(
       "SELECT request_id FROM interactions WHERE request_id LIKE ? ORDER BY request_id",
     )
@@ -309,7 +373,9 @@ describe("log packing (producer)", () => {
 
   it("packs the records of concurrent requests, each request in its own context, into a few messages", async () => {
     const prefix = `shared-${crypto.randomUUID().slice(0, 8)}-`;
-    const { sent, env: shared } = fakeQueue();
+    const { sent, env: base } = fakeQueue();
+    // A long window, so that a slow machine still finishes all 20 within one.
+    const shared = { ...base, LOG_PACK_WINDOW_MS: "1000" } as Env;
     const calls = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         chat({ model: "ok" }, { key: KEYS.testco, bindings: shared, headers: { "x-request-id": `${prefix}${i}` } }),
@@ -319,7 +385,7 @@ describe("log packing (producer)", () => {
     await Promise.all(calls.map((c) => c.settled()));
     const ids = sent.flatMap((body) => unpack(body).map((m) => ("record" in m ? m.record.request_id : m.request_id)));
     expect(ids.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `${prefix}${i}`).sort());
-    expect(sent.length).toBeLessThanOrEqual(4);
+    expect(sent.length).toBeLessThanOrEqual(2);
   });
 
   it(`puts at most ${MAX_RECORDS_PER_MESSAGE} records in one message`, async () => {

@@ -39,12 +39,13 @@ describe("captureStream idle watchdog", () => {
 
     upstreamController.enqueue(encoder.encode(event("a")));
     await reader.read(); // the first token goes out at once
-    setTimeout(() => upstreamController.enqueue(encoder.encode(event("b"))), 1); // held: within the coalescing window
+    upstreamController.enqueue(encoder.encode(event("b"))); // read next, well within 4 ms of that write: held
     setTimeout(() => {
       upstreamController.enqueue(encoder.encode(event("c") + "data: [DONE]\n\n"));
       upstreamController.close();
     }, 50);
-    await reader.read(); // the held write is flushed; a read of the upstream stays in flight
+    const flushed = await reader.read(); // the held write is flushed; a read of the upstream stays in flight
+    expect(new TextDecoder().decode(flushed.value)).toContain('"content":"b"');
     await sleep(600); // the client pauses three idle timeouts long; the upstream finished at 50 ms
     const rest = await readAll(reader);
 
