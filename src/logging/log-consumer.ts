@@ -19,7 +19,16 @@ import { writeInteractions } from "./write-interactions";
 
 const GROUP_BYTES = 8 * 1024 * 1024;
 const GIVE_UP_AFTER = 3;
-const RETRY_DELAY_SECONDS = 1;
+const MAX_RETRY_DELAY_SECONDS = 300;
+
+/**
+ * Backoff for a retried message: 2, 4, 8 … seconds by delivery attempt, at
+ * most 5 minutes, so max_retries (10) spans about 20 minutes of a D1 outage
+ * before the dead-letter queue, not 10 seconds.
+ */
+export function retryDelaySeconds(attempts: number): number {
+  return Math.min(MAX_RETRY_DELAY_SECONDS, 2 ** Math.max(1, attempts));
+}
 
 /** A message the consumer cannot read (not JSON, or an R2 pointer to nothing): no fault of D1's. */
 class BadMessage extends Error {}
@@ -162,7 +171,7 @@ export async function handleLogBatch(batch: MessageBatch<unknown>, env: Env): Pr
         );
       }
     }
-    message.retry({ delaySeconds: RETRY_DELAY_SECONDS });
+    message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
   }
   if (failing)
     console.error(JSON.stringify({ msg: "D1 keeps failing; retrying the rest of the batch", error: String(failing) }));

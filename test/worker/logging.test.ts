@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import type { InteractionRecord } from "../../src/logging/interaction-record";
 import { blobKeyFor, enqueueInteraction, MAX_RECORDS_PER_MESSAGE, packLimitsFor } from "../../src/logging/log-producer";
-import { unpack } from "../../src/logging/log-consumer";
+import { retryDelaySeconds, unpack } from "../../src/logging/log-consumer";
 import { COLUMNS, rowChunks, toRow, writeInteractions } from "../../src/logging/write-interactions";
 import { chat } from "./helpers/gateway";
 import { KEYS } from "./helpers/seed";
@@ -265,6 +265,17 @@ describe("queue consumer", () => {
     expect(result.explicitAcks).toEqual([]);
     expect(retried(result)).toEqual(messages.map((m) => m.id));
     expect(counter.batches).toBe(3); // the batch, the first message, its first record
+  });
+
+  it.each([
+    [1, 2],
+    [2, 4],
+    [5, 32],
+    [8, 256],
+    [9, 300],
+    [50, 300],
+  ])("backs a retried message off by its delivery attempt (%i → %i s)", (attempts, seconds) => {
+    expect(retryDelaySeconds(attempts)).toBe(seconds);
   });
 
   it("retries an unreadable message on its own, without counting it against D1", async () => {
