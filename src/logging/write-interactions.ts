@@ -6,22 +6,21 @@
 // D1's 100 bound parameters each (D1 counts every statement against its
 // 1,000 queries per invocation, and each one costs a bind and a parse). A
 // statement takes up to ROWS_JSON_CHARS of JSON (D1 allows 2 MB per string
-// value); all statements go in one batch (one round trip, one transaction). The column list comes from the drizzle schema, so the
-// two cannot drift.
+// value); all statements go in one batch (one round trip, one transaction).
+// The column list comes from the drizzle schema, so the two cannot drift.
 import { getTableColumns } from "drizzle-orm";
 import { interactions } from "../db/schema";
 import type { InteractionRecord } from "./interaction-record";
 
-const TABLE_COLUMNS = Object.values(getTableColumns(interactions));
-export const COLUMNS = TABLE_COLUMNS.map((c) => c.name);
-/** Columns that hold JSON text (drizzle `mode: "json"`). */
-const JSON_COLUMNS = TABLE_COLUMNS.filter((c) => c.dataType === "json").map((c) => c.name);
+export const COLUMNS = Object.values(getTableColumns(interactions)).map((c) => c.name);
 /** UTF-16 units of row JSON per statement: at most 3 bytes each, so under 2 MB. */
 export const ROWS_JSON_CHARS = 600_000;
 
+const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+
 /** One record as the row stores it, keyed by column (JSON columns as JSON text). */
 export function toRow(r: InteractionRecord): Record<string, unknown> {
-  const row: Record<string, unknown> = {
+  return {
     request_id: r.request_id,
     tenant_id: r.tenant_id,
     task: r.task,
@@ -35,24 +34,22 @@ export function toRow(r: InteractionRecord): Record<string, unknown> {
     error: r.error,
     http_status: r.http_status,
     stream: r.stream ? 1 : 0,
-    client_messages: r.client_messages,
-    upstream_messages: r.upstream_messages,
-    params: r.params,
-    tools: r.tools,
-    metadata: r.metadata,
+    client_messages: json(r.client_messages),
+    upstream_messages: json(r.upstream_messages),
+    params: json(r.params),
+    tools: json(r.tools),
+    metadata: json(r.metadata),
     response_text: r.response_text,
-    response_tool_calls: r.response_tool_calls,
+    response_tool_calls: json(r.response_tool_calls),
     finish_reason: r.finish_reason,
     prompt_tokens: r.usage?.prompt_tokens ?? null,
     completion_tokens: r.usage?.completion_tokens ?? null,
     usage_estimated: r.usage_estimated ? 1 : 0,
-    attempts: r.attempts,
+    attempts: json(r.attempts),
     latency_ms: r.latency_ms,
     ttft_ms: r.ttft_ms,
     created_at: r.created_at,
   };
-  for (const column of JSON_COLUMNS) row[column] = row[column] == null ? null : JSON.stringify(row[column]);
-  return row;
 }
 
 // JSON columns travel as strings inside the row JSON, not nested: SQLite's
