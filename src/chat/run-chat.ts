@@ -3,6 +3,7 @@
 // one interaction record to the log whatever happens — success, upstream
 // failure, timeout, a cut stream or a client that went away.
 import { signFeedbackToken } from "../auth/feedback-token";
+import { numberVar } from "../vars";
 import { GatewayError } from "../errors";
 import { callWithFallback, type CallOutcome, type FinalFailure } from "../providers/call-with-fallback";
 import { SSE_HEADERS } from "../providers/sse";
@@ -130,7 +131,7 @@ export async function runChat(run: ChatRun): Promise<Response> {
     throw error;
   }
 
-  const ttlSeconds = Number(run.env.FEEDBACK_TOKEN_TTL_SECONDS ?? 86400);
+  const ttlSeconds = numberVar(run.env.FEEDBACK_TOKEN_TTL_SECONDS, 86400);
   const gatewayMs = Math.max(0, upstreamDoneAt - run.startedAt - upstreamMs);
   // A plain object, handed to the Response once: each Headers.set is a call
   // into the runtime, and this runs on every answer.
