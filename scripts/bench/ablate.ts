@@ -8,10 +8,12 @@
 // each window including a settle for the log consumer's D1 writes);
 // "gateway − variant" is what the switched-off part costs. --token-ms paces
 // the upstream's tokens for every target (no chunk coalescing anywhere).
-import { buildTargets, type Mode } from "./gateway-targets";
+// `--variants ladder` runs the floor ladder (variants.ts) and prints what each
+// layer of the gateway adds on top of the one before.
+import { buildTargets, DEMO_KEY, type Mode } from "./gateway-targets";
 import { runLoad, type LoadRequest } from "./load";
 import { startStack } from "./start-stack";
-import { VARIANTS } from "./variants";
+import { LADDER, VARIANTS } from "./variants";
 import { cpuSeconds, workerdPids } from "./workerd-cpu";
 
 const argv = process.argv.slice(2);
@@ -20,7 +22,9 @@ const seconds = Number(opt("seconds") ?? 3);
 const rounds = Number(opt("rounds") ?? 2);
 const connections = Number(opt("connections") ?? 16);
 const tokenMs = Number(opt("token-ms") ?? 0);
-const variants = opt("variants")?.split(",") ?? Object.keys(VARIANTS);
+const requested = opt("variants");
+const ladder = requested === "ladder";
+const variants = ladder ? [...LADDER, "no-log-send"] : (requested?.split(",") ?? Object.keys(VARIANTS));
 const pacing: Record<string, string> = tokenMs > 0 ? { "x-dev-token-ms": String(tokenMs) } : {};
 const SETTLE_MS = 1500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -38,10 +42,25 @@ try {
       "pass-through": base[mode].passthrough,
       gateway: base[mode].gateway,
     };
-    for (const v of variants)
-      targets[v] = { ...base[mode].gateway, url: `${stack.variantUrls[v]}/v1/chat/completions` };
+    for (const v of variants) {
+      // Steps that answer before planning get the upstream body (tone prompt
+      // and served adapter name already in it) with the gateway's key.
+      const request =
+        VARIANTS[v]?.request === "upstream-body"
+          ? {
+              ...base[mode].passthrough,
+              headers: { ...base[mode].passthrough.headers, authorization: `Bearer ${DEMO_KEY}` },
+            }
+          : base[mode].gateway;
+      targets[v] = { ...request, url: `${stack.variantUrls[v]}/v1/chat/completions` };
+    }
     const names = Object.keys(targets);
-    for (const name of names) await runLoad(targets[name], { connections, amount: 200 });
+    for (const name of names) {
+      // Warm-up, and a check that every target answers 2xx (a variant that
+      // fails fast would otherwise look cheap).
+      const warm = await runLoad(targets[name], { connections, amount: 200 });
+      if (warm.ok < 200) throw new Error(`${name} (${mode}): ${warm.ok} of 200 warm-up requests answered 2xx`);
+    }
     await sleep(SETTLE_MS);
     const acc = Object.fromEntries(names.map((n) => [n, { cpu: 0, ok: 0, secs: 0 }]));
     for (let round = 0; round < rounds; round++) {
@@ -81,6 +100,25 @@ try {
     console.log(
       `| ${name} | ${n.us} | ${n.rps} | ${delta(name, "non_stream")} | ${s.us} | ${s.rps} | ${delta(name, "stream")} | ${about} |`,
     );
+  }
+  if (ladder) {
+    const steps = [...variants, "gateway"];
+    const us = (name: string, mode: Mode) => table[name][mode]?.us ?? null;
+    const step = (i: number, mode: Mode) => {
+      const here = us(steps[i], mode);
+      const before = i === 0 ? us("pass-through", mode) : us(steps[i - 1], mode);
+      return here == null || before == null ? "" : `${here - before >= 0 ? "+" : ""}${here - before}`;
+    };
+    console.log(
+      "\n| step | non-stream µs/req | adds | stream µs/req | adds | req/s vs pass-through (non-stream / stream) |",
+    );
+    console.log("| --- | --- | --- | --- | --- | --- |");
+    for (const [i, name] of steps.entries()) {
+      const ratio = (mode: Mode) => (table[name][mode]!.rps / table["pass-through"][mode]!.rps).toFixed(2);
+      console.log(
+        `| ${name} | ${us(name, "non_stream")} | ${step(i, "non_stream")} | ${us(name, "stream")} | ${step(i, "stream")} | ${ratio("non_stream")} / ${ratio("stream")} |`,
+      );
+    }
   }
   if (stack.runtimeErrors.length)
     console.log(

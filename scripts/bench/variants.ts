@@ -1,5 +1,5 @@
-// Ablation variants of the gateway, for profiling only (profile.ts
-// --variant): a copy of src/ under .wrangler/bench/variants/<name>/ with
+// Ablation variants of the gateway, for measuring only (ablate.ts
+// --variants): a copy of src/ under .wrangler/bench/variants/<name>/ with
 // one part switched off or replaced, bundled like the real one. Comparing
 // workerd CPU per request with and without a part prices that part without
 // touching src/. A patch whose anchor text is gone fails loudly, so a stale
@@ -14,7 +14,104 @@ interface Patch {
   replace: string;
 }
 
-export const VARIANTS: Record<string, { about: string; patches: Patch[] }> = {
+export interface Variant {
+  about: string;
+  patches: Patch[];
+  /**
+   * What the load sends it: the gateway's client request (default), or the
+   * pass-through's body (the upstream body the gateway would build, tone
+   * prompt included) with the gateway's key, for steps that answer before
+   * the gateway has planned the request, so the upstream does the same work.
+   */
+  request?: "gateway" | "upstream-body";
+}
+
+// The floor ladder: floor-answer.ts goes in as src/bench-floor.ts and each
+// step answers with it from a later point of the real request path. The
+// difference between two steps is what one layer of the gateway costs.
+const FLOOR_FILE = "scripts/bench/floor-answer.ts";
+const CHAT_HONO_IMPORT = 'import { Hono } from "hono";';
+const CHAT_HANDLER_START =
+  '  ...jsonBody(ChatCompletionRequestSchema),\n  async (c) => {\n    const body = c.req.valid("json");';
+const CHAT_AFTER_PLAN = '    if (c.req.header("x-switchyard-dry-run") === "1") {';
+const importFloor = (names: string, extra = ""): Patch => ({
+  file: "src/api/chat.ts",
+  find: CHAT_HONO_IMPORT,
+  replace: `${CHAT_HONO_IMPORT}\nimport { ${names} } from "../bench-floor";${extra}`,
+});
+/** Steps in order; `ablate.ts --variants ladder` runs them, then no-log-send (all but the log). */
+export const LADDER = [
+  "floor",
+  "floor-with-auth",
+  "floor-with-validation",
+  "floor-with-planning",
+  "floor-with-upstream-call",
+];
+
+export const VARIANTS: Record<string, Variant> = {
+  floor: {
+    about:
+      "the whole Worker is floor-answer.ts: parse the body, fetch, rewrite id/model (streams through captureStream); no Hono, auth, validation, plan, fallback, token or log",
+    request: "upstream-body",
+    patches: [
+      { file: "src/index.ts", find: "  fetch: app.fetch,", replace: "  fetch: floorFetch as never," },
+      {
+        file: "src/index.ts",
+        find: 'import { createApp } from "./app";',
+        replace: 'import { createApp } from "./app";\nimport { floorFetch } from "./bench-floor";',
+      },
+    ],
+  },
+  "floor-with-auth": {
+    about: "floor, answered inside Hono after the request-id and API-key middleware",
+    request: "upstream-body",
+    patches: [
+      importFloor("floorAnswer"),
+      {
+        file: "src/api/chat.ts",
+        find: CHAT_HANDLER_START,
+        replace: `  async (c) => {\n    if (c) return floorAnswer(c.env.DB, await c.req.json());\n    const body = c.req.valid("json");`,
+      },
+    ],
+  },
+  "floor-with-validation": {
+    about: "floor-with-auth plus the content-type gate and zod validation of the body",
+    request: "upstream-body",
+    patches: [
+      importFloor("floorAnswer"),
+      {
+        file: "src/api/chat.ts",
+        find: CHAT_HANDLER_START,
+        replace: `${CHAT_HANDLER_START}\n    if (body) return floorAnswer(c.env.DB, body);`,
+      },
+    ],
+  },
+  "floor-with-planning": {
+    about:
+      "floor-with-validation plus planChat (route, tone, upstream body), then a direct fetch of the primary target",
+    patches: [
+      importFloor("plannedFloorAnswer"),
+      {
+        file: "src/api/chat.ts",
+        find: CHAT_AFTER_PLAN,
+        replace: `    if (plan) return plannedFloorAnswer(plan);\n${CHAT_AFTER_PLAN}`,
+      },
+    ],
+  },
+  "floor-with-upstream-call": {
+    about:
+      "floor-with-planning, but the upstream is called through callWithFallback (timeout, abort wiring, fallback loop) as run-chat does",
+    patches: [
+      importFloor("rewriteAnswer", '\nimport { callWithFallback } from "../providers/call-with-fallback";'),
+      {
+        file: "src/api/chat.ts",
+        find: CHAT_AFTER_PLAN,
+        replace: `    const outcome = await callWithFallback(plan.targets, { body: plan.upstreamBody, stream: plan.stream, env: c.env, clientSignal: c.req.raw.signal });
+    if (outcome.ok) return rewriteAnswer(outcome.response, plan.stream, outcome.text);
+${CHAT_AFTER_PLAN}`,
+      },
+    ],
+  },
   "no-log-send": {
     about: "enqueueInteraction returns at once: no record serialized, nothing sent to LOG_QUEUE",
     patches: [
@@ -126,6 +223,30 @@ export async function writeWithJsonEach(db: D1Database, records: InteractionReco
       },
     ],
   },
+  "read-at-least": {
+    about:
+      "byob-read, but once the first token is out each read waits for at least 4 KB (workerd's readAtLeast), so one read takes many SSE events; holds tokens back on a slow or bursty upstream, so a measure only",
+    patches: [
+      {
+        file: "src/logging/capture-stream.ts",
+        find: "const reader = upstream.getReader();",
+        replace:
+          'const reader = upstream.getReader({ mode: "byob" }) as unknown as ReadableStreamDefaultReader<Uint8Array>;\n  let readBuffer = new ArrayBuffer(16384);',
+      },
+      {
+        file: "src/logging/capture-stream.ts",
+        find: "    return reader.read();",
+        replace:
+          "    const byob = reader as unknown as ReadableStreamBYOBReader;\n    return tokenWritten ? byob.readAtLeast(4096, new Uint8Array(readBuffer)) : byob.read(new Uint8Array(readBuffer));",
+      },
+      {
+        file: "src/logging/capture-stream.ts",
+        find: "            if (next.done) return finish(controller);\n            parser.feed(decoder.decode(next.value, { stream: true }));",
+        replace:
+          "            if (next.value?.byteLength) parser.feed(decoder.decode(next.value, { stream: true }));\n            if (next.value) readBuffer = next.value.buffer as ArrayBuffer;\n            if (next.done) return finish(controller);",
+      },
+    ],
+  },
   "raw-stream": {
     about: "the upstream stream is returned as is: no parse, rewrite or capture (the log record has no text)",
     patches: [
@@ -159,6 +280,11 @@ export function materializeVariant(name: string): string {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   cpSync(path.join(ROOT, "src"), path.join(dir, "src"), { recursive: true });
+  if (variant.patches.some((p) => p.replace.includes("bench-floor"))) {
+    // floor-answer.ts imports from ../../src/; inside the copy it sits in src/.
+    const floor = readFileSync(path.join(ROOT, FLOOR_FILE), "utf8").replaceAll('"../../src/', '"./');
+    writeFileSync(path.join(dir, "src/bench-floor.ts"), floor);
+  }
   for (const patch of variant.patches) {
     const file = path.join(dir, patch.file);
     const text = readFileSync(file, "utf8");
