@@ -39,6 +39,13 @@ const importFloor = (names: string, extra = ""): Patch => ({
   find: CHAT_HONO_IMPORT,
   replace: `${CHAT_HONO_IMPORT}\nimport { ${names} } from "../bench-floor";${extra}`,
 });
+/** capture-stream with a BYOB reader over one reused 16 KB buffer (byob-read, read-at-least). */
+const BYOB_READER: Patch = {
+  file: "src/logging/capture-stream.ts",
+  find: "const reader = upstream.getReader();",
+  replace:
+    'const reader = upstream.getReader({ mode: "byob" }) as unknown as ReadableStreamDefaultReader<Uint8Array>;\n  let readBuffer = new ArrayBuffer(16384);',
+};
 /** Steps in order; `ablate.ts --variants ladder` runs them, then no-log-send (all but the log). */
 export const LADDER = [
   "floor",
@@ -204,12 +211,7 @@ export async function writeWithJsonEach(db: D1Database, records: InteractionReco
     about:
       "the stream capture reads the upstream with a BYOB reader into one reused 16 KB buffer instead of a new chunk per read",
     patches: [
-      {
-        file: "src/logging/capture-stream.ts",
-        find: "const reader = upstream.getReader();",
-        replace:
-          'const reader = upstream.getReader({ mode: "byob" }) as unknown as ReadableStreamDefaultReader<Uint8Array>;\n  let readBuffer = new ArrayBuffer(16384);',
-      },
+      BYOB_READER,
       {
         file: "src/logging/capture-stream.ts",
         find: "    return reader.read();",
@@ -227,12 +229,7 @@ export async function writeWithJsonEach(db: D1Database, records: InteractionReco
     about:
       "byob-read, but once the first token is out each read waits for at least 4 KB (workerd's readAtLeast), so one read takes many SSE events; holds tokens back on a slow or bursty upstream, so a measure only",
     patches: [
-      {
-        file: "src/logging/capture-stream.ts",
-        find: "const reader = upstream.getReader();",
-        replace:
-          'const reader = upstream.getReader({ mode: "byob" }) as unknown as ReadableStreamDefaultReader<Uint8Array>;\n  let readBuffer = new ArrayBuffer(16384);',
-      },
+      BYOB_READER,
       {
         file: "src/logging/capture-stream.ts",
         find: "    return reader.read();",
