@@ -29,6 +29,27 @@ const pacing: Record<string, string> = tokenMs > 0 ? { "x-dev-token-ms": String(
 const SETTLE_MS = 1500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+type Table = Record<string, Partial<Record<Mode, { us: number | null; rps: number }>>>;
+
+/** What each ladder step adds to the one before it (the first: to the pass-through). */
+function ladderTable(steps: string[], table: Table): string {
+  const us = (name: string, mode: Mode) => table[name][mode]?.us ?? null;
+  const adds = (i: number, mode: Mode) => {
+    const here = us(steps[i], mode);
+    const before = us(i === 0 ? "pass-through" : steps[i - 1], mode);
+    return here == null || before == null ? "" : `${here - before >= 0 ? "+" : ""}${here - before}`;
+  };
+  const ratio = (name: string, mode: Mode) => (table[name][mode]!.rps / table["pass-through"][mode]!.rps).toFixed(2);
+  return [
+    "| step | non-stream µs/req | adds | stream µs/req | adds | req/s vs pass-through (non-stream / stream) |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...steps.map(
+      (name, i) =>
+        `| ${name} | ${us(name, "non_stream")} | ${adds(i, "non_stream")} | ${us(name, "stream")} | ${adds(i, "stream")} | ${ratio(name, "non_stream")} / ${ratio(name, "stream")} |`,
+    ),
+  ].join("\n");
+}
+
 const stack = await startStack({ variants, upstreamHeaders: pacing });
 try {
   const base = await buildTargets(stack, pacing);
@@ -36,7 +57,7 @@ try {
   console.log(
     `# Ablation: ${connections} connections, ${rounds} rounds × ${seconds} s per target${tokenMs ? `, ${tokenMs} ms per token` : ""}\n`,
   );
-  const table: Record<string, Partial<Record<Mode, { us: number | null; rps: number }>>> = {};
+  const table: Table = {};
   for (const mode of ["non_stream", "stream"] as Mode[]) {
     const targets: Record<string, LoadRequest> = {
       "pass-through": base[mode].passthrough,
@@ -101,25 +122,7 @@ try {
       `| ${name} | ${n.us} | ${n.rps} | ${delta(name, "non_stream")} | ${s.us} | ${s.rps} | ${delta(name, "stream")} | ${about} |`,
     );
   }
-  if (ladder) {
-    const steps = [...variants, "gateway"];
-    const us = (name: string, mode: Mode) => table[name][mode]?.us ?? null;
-    const step = (i: number, mode: Mode) => {
-      const here = us(steps[i], mode);
-      const before = i === 0 ? us("pass-through", mode) : us(steps[i - 1], mode);
-      return here == null || before == null ? "" : `${here - before >= 0 ? "+" : ""}${here - before}`;
-    };
-    console.log(
-      "\n| step | non-stream µs/req | adds | stream µs/req | adds | req/s vs pass-through (non-stream / stream) |",
-    );
-    console.log("| --- | --- | --- | --- | --- | --- |");
-    for (const [i, name] of steps.entries()) {
-      const ratio = (mode: Mode) => (table[name][mode]!.rps / table["pass-through"][mode]!.rps).toFixed(2);
-      console.log(
-        `| ${name} | ${us(name, "non_stream")} | ${step(i, "non_stream")} | ${us(name, "stream")} | ${step(i, "stream")} | ${ratio("non_stream")} / ${ratio("stream")} |`,
-      );
-    }
-  }
+  if (ladder) console.log(`\n${ladderTable([...variants, "gateway"], table)}`);
   if (stack.runtimeErrors.length)
     console.log(
       `\nworkerd stderr: ${stack.runtimeErrors.length} lines; first: ${stack.runtimeErrors[0].slice(0, 300)}`,

@@ -14,25 +14,31 @@ interface ManifestsDb {
   prepare(sql: string): { first<T>(): Promise<T | null> };
 }
 
+/** The part of an upstream the floor uses; `headers` carry e.g. the bench's --token-ms pacing. */
+interface FloorUpstream {
+  base_url?: string;
+  headers?: Record<string, string>;
+}
+
 interface FloorTarget {
   adapter: { served_name: string };
-  upstream: { base_url?: string };
+  upstream: FloorUpstream;
 }
 
 const FLOOR_ID = "chatcmpl-floor";
 const FLOOR_MODEL = "support";
-let firstUpstream: Promise<string> | null = null;
+let firstUpstream: Promise<FloorUpstream> | null = null;
 
-/** The first openai-compatible upstream's base URL in the registry, read once per isolate. */
-function upstreamBaseUrl(db: ManifestsDb): Promise<string> {
+/** The first openai-compatible upstream in the registry, read once per isolate. */
+function registryUpstream(db: ManifestsDb): Promise<FloorUpstream> {
   firstUpstream ??= db
     .prepare("SELECT body FROM manifests ORDER BY tenant_id, version DESC LIMIT 1")
     .first<{ body: string }>()
     .then((row) => {
-      const manifest = JSON.parse(row?.body ?? "{}") as { upstreams?: { kind?: string; base_url?: string }[] };
+      const manifest = JSON.parse(row?.body ?? "{}") as { upstreams?: (FloorUpstream & { kind?: string })[] };
       const upstream = manifest.upstreams?.find((u) => u.kind === "openai-compatible" && u.base_url);
-      if (!upstream?.base_url) throw new Error("bench floor: no openai-compatible upstream in the registry");
-      return upstream.base_url;
+      if (!upstream) throw new Error("bench floor: no openai-compatible upstream in the registry");
+      return upstream;
     });
   return firstUpstream;
 }
@@ -61,11 +67,11 @@ export async function rewriteAnswer(upstream: Response, stream: boolean, text?: 
   return new Response(JSON.stringify(completion), { headers: { "content-type": "application/json" } });
 }
 
-async function fetchUpstream(baseUrl: string, body: Record<string, unknown>): Promise<Response> {
+async function fetchUpstream(to: FloorUpstream, body: Record<string, unknown>): Promise<Response> {
   if (body.stream) body.stream_options = { include_usage: true };
-  const upstream = await fetch(`${baseUrl.replace(/\/+$/, "")}/chat/completions`, {
+  const upstream = await fetch(`${to.base_url!.replace(/\/+$/, "")}/chat/completions`, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+    headers: { ...to.headers, "content-type": "application/json", accept: "application/json, text/event-stream" },
     body: JSON.stringify(body),
   });
   return rewriteAnswer(upstream, body.stream === true);
@@ -73,7 +79,7 @@ async function fetchUpstream(baseUrl: string, body: Record<string, unknown>): Pr
 
 /** `body` already names the served adapter in `model` (the ladder sends it the pass-through's body). */
 export async function floorAnswer(db: ManifestsDb, body: Record<string, unknown>): Promise<Response> {
-  return fetchUpstream(await upstreamBaseUrl(db), { ...body });
+  return fetchUpstream(await registryUpstream(db), { ...body });
 }
 
 /** After planning: the plan's primary target and upstream body, fetched directly. */
@@ -84,7 +90,7 @@ export function plannedFloorAnswer(plan: {
 }): Promise<Response> {
   const [target] = plan.targets;
   const body = { ...plan.upstreamBody, model: target.adapter.served_name, stream: plan.stream };
-  return fetchUpstream(target.upstream.base_url!, body);
+  return fetchUpstream(target.upstream, body);
 }
 
 /** The whole Worker of the `floor` variant: no Hono, nothing but floorAnswer. */

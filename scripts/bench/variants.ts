@@ -24,6 +24,8 @@ export interface Variant {
    * the gateway has planned the request, so the upstream does the same work.
    */
   request?: "gateway" | "upstream-body";
+  /** Copy floor-answer.ts into the variant's src as src/bench-floor.ts (the ladder's steps). */
+  floor?: true;
 }
 
 // The floor ladder: floor-answer.ts goes in as src/bench-floor.ts and each
@@ -57,6 +59,7 @@ export const LADDER = [
 
 export const VARIANTS: Record<string, Variant> = {
   floor: {
+    floor: true,
     about:
       "the whole Worker is floor-answer.ts: parse the body, fetch, rewrite id/model (streams through captureStream); no Hono, auth, validation, plan, fallback, token or log",
     request: "upstream-body",
@@ -70,6 +73,7 @@ export const VARIANTS: Record<string, Variant> = {
     ],
   },
   "floor-with-auth": {
+    floor: true,
     about: "floor, answered inside Hono after the request-id and API-key middleware",
     request: "upstream-body",
     patches: [
@@ -82,6 +86,7 @@ export const VARIANTS: Record<string, Variant> = {
     ],
   },
   "floor-with-validation": {
+    floor: true,
     about: "floor-with-auth plus the content-type gate and zod validation of the body",
     request: "upstream-body",
     patches: [
@@ -94,6 +99,7 @@ export const VARIANTS: Record<string, Variant> = {
     ],
   },
   "floor-with-planning": {
+    floor: true,
     about:
       "floor-with-validation plus planChat (route, tone, upstream body), then a direct fetch of the primary target",
     patches: [
@@ -106,15 +112,23 @@ export const VARIANTS: Record<string, Variant> = {
     ],
   },
   "floor-with-upstream-call": {
+    floor: true,
     about:
-      "floor-with-planning, but the upstream is called through callWithFallback (timeout, abort wiring, fallback loop) as run-chat does",
+      "floor-with-planning, but the upstream is called as run-chat does: callWithFallback (timeout timer, AbortController, client-abort listener on request.signal, races, fallback loop) and the provider's complete() (Headers, API-key secret lookup, signal on the fetch)",
     patches: [
       importFloor("rewriteAnswer", '\nimport { callWithFallback } from "../providers/call-with-fallback";'),
       {
         file: "src/api/chat.ts",
         find: CHAT_AFTER_PLAN,
-        replace: `    const outcome = await callWithFallback(plan.targets, { body: plan.upstreamBody, stream: plan.stream, env: c.env, clientSignal: c.req.raw.signal });
-    if (outcome.ok) return rewriteAnswer(outcome.response, plan.stream, outcome.text);
+        replace: `    const outcome = await callWithFallback(plan.targets, {
+      body: plan.upstreamBody,
+      stream: plan.stream,
+      env: c.env,
+      clientSignal: c.req.raw.signal,
+    });
+    // A failed call must not fall through to runChat (a second upstream call).
+    if (!outcome.ok) throw new Error("bench floor: upstream call failed");
+    return rewriteAnswer(outcome.response, plan.stream, outcome.text);
 ${CHAT_AFTER_PLAN}`,
       },
     ],
@@ -227,7 +241,7 @@ export async function writeWithJsonEach(db: D1Database, records: InteractionReco
   },
   "read-at-least": {
     about:
-      "byob-read, but once the first token is out each read waits for at least 4 KB (workerd's readAtLeast), so one read takes many SSE events; holds tokens back on a slow or bursty upstream, so a measure only",
+      "byob-read, but once the first token is out each read waits for at least 4 KB (workerd's readAtLeast), so one read takes many SSE events. A measure only: it holds tokens back on a slow or bursty upstream, and the idle watchdog counts a slow trickle as upstream silence",
     patches: [
       BYOB_READER,
       {
@@ -269,15 +283,16 @@ export async function writeWithJsonEach(db: D1Database, records: InteractionReco
 };
 
 /** Writes the variant's source tree and wrangler.toml; returns the config path to bundle. */
-export function materializeVariant(name: string): string {
+export function materializeVariant(name: string, outRoot = path.join(ROOT, ".wrangler/bench/variants")): string {
   const variant = VARIANTS[name];
   if (!variant) throw new Error(`unknown variant '${name}'; known: ${Object.keys(VARIANTS).join(", ")}`);
-  // Inside the repo so the copy resolves node_modules like src/ does (.wrangler/ is git-ignored).
-  const dir = path.join(ROOT, ".wrangler/bench/variants", name);
+  // By default inside the repo, so the copy resolves node_modules like src/
+  // does (.wrangler/ is git-ignored); tests write to a temp dir instead.
+  const dir = path.join(outRoot, name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   cpSync(path.join(ROOT, "src"), path.join(dir, "src"), { recursive: true });
-  if (variant.patches.some((p) => p.replace.includes("bench-floor"))) {
+  if (variant.floor) {
     // floor-answer.ts imports from ../../src/; inside the copy it sits in src/.
     const floor = readFileSync(path.join(ROOT, FLOOR_FILE), "utf8").replaceAll('"../../src/', '"./');
     writeFileSync(path.join(dir, "src/bench-floor.ts"), floor);
