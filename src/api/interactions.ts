@@ -59,7 +59,7 @@ export const interactionsApi = new Hono<AppEnv>()
   })
   .get("/v1/interactions/:id", zValidator("param", InteractionIdParamSchema, validationHook), async (c) => {
     const { id } = c.req.valid("param");
-    const interaction = await getInteraction(c.env.DB, c.get("tenant").tenant, id);
+    const interaction = await getInteraction(c.env.DB, c.env.BLOBS, c.get("tenant").tenant, id);
     if (!interaction) throw notFound(`Interaction '${id}'`, "id");
     return c.json(interaction, 200);
   });

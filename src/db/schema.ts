@@ -84,6 +84,12 @@ export const interactions = sqliteTable(
     latencyMs: integer("latency_ms").notNull(),
     ttftMs: integer("ttft_ms"),
     createdAt: integer("created_at").notNull(),
+    /**
+     * Set when the whole record would not fit D1's 2 MB row: the messages,
+     * params, tools and answer are left out of the row and the full record
+     * is read from R2 under this key.
+     */
+    blobKey: text("blob_key"),
   },
   (t) => [
     // Tenant first: a client chooses its own x-request-id, so ids are only

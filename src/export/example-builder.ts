@@ -108,6 +108,7 @@ export class ExampleBuilder {
 
     const verdict = aggregateFeedback(row.feedback, opts);
     if (!verdict.ok) return this.skip(verdict.reason);
+    if (i.too_large) return this.skip("too_large");
     const prompt = normalizePrompt(i, opts.system);
     if (!prompt.ok) return this.skip(prompt.reason);
     const calls = normalizeToolCalls(i.response_tool_calls);

@@ -26,8 +26,9 @@ export interface PageCursor {
 }
 
 /** A row as D1 returns it: the JSON columns still as text. */
-type JsonColumns = "client_messages" | "upstream_messages" | "tools" | "response_tool_calls";
+type JsonColumns = "client_messages" | "upstream_messages" | "tools" | "response_tool_calls" | "too_large";
 type RawRow = Omit<ExportInteraction, JsonColumns> & {
+  too_large: 0 | 1;
   client_messages: string;
   upstream_messages: string;
   tools: string | null;
@@ -87,7 +88,7 @@ export async function fetchExportPage(
     .prepare(
       `SELECT i.request_id, i.tenant_id, i.task, i.adapter, i.adapter_version, i.audience, i.tone, i.status,
               i.created_at, i.client_messages, i.upstream_messages, i.tools, i.response_text,
-              i.response_tool_calls, i.finish_reason,
+              i.response_tool_calls, i.finish_reason, i.blob_key IS NOT NULL AS too_large,
               (SELECT json_group_array(json_object(
                   'user', NULLIF(f.user_key, ''), 'rating', f.rating, 'score', f.score, 'comment', f.comment,
                   'correction', f.correction, 'tags', json(f.tags), 'updated_at', f.updated_at))
@@ -114,6 +115,7 @@ function toExportRow(r: RawRow): ExportRow {
       upstream_messages: JSON.parse(r.upstream_messages) as StoredMessage[],
       tools: r.tools ? (JSON.parse(r.tools) as unknown[]) : null,
       response_tool_calls: r.response_tool_calls ? (JSON.parse(r.response_tool_calls) as ToolCall[]) : null,
+      too_large: r.too_large === 1,
     },
     feedback: (JSON.parse(feedback) as FeedbackEntry[]).sort((a, b) => a.updated_at - b.updated_at),
   };

@@ -46,6 +46,8 @@ export interface ExportInteraction {
   response_text: string | null;
   response_tool_calls: ToolCall[] | null;
   finish_reason: string | null;
+  /** The row was too big for D1 and holds no bodies; the full record is only in R2. */
+  too_large?: boolean;
 }
 
 export interface FeedbackEntry {
@@ -136,7 +138,9 @@ export type SkipReason =
   | "tool_calls_in_preference"
   | "identical_pair"
   | "no_opposite_answer"
-  | "pair_evicted";
+  | "pair_evicted"
+  /** Too big for a D1 row (e.g. a large inline image); the record is kept in R2 only. */
+  | "too_large";
 
 export interface ExportStats {
   format: ExportFormat;

@@ -13,6 +13,7 @@ import { and, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { interactions } from "../db/schema";
 import type { Interaction, InteractionList, InteractionSummary, ListInteractionsQuery } from "../schemas/interactions";
+import type { InteractionRecord } from "../logging/interaction-record";
 import { encodeCursor, type CursorPosition } from "./interaction-cursor";
 import { feedbackFor, toFeedback } from "./feedback-store";
 
@@ -137,8 +138,33 @@ export async function listInteractions(d1: D1Database, tenantId: string, page: L
   };
 }
 
-/** The full record with its feedback, or null when the caller's tenant has no such interaction. */
-export async function getInteraction(d1: D1Database, tenantId: string, requestId: string): Promise<Interaction | null> {
+/** The bodies a row too big for D1 left in R2 (write-interactions.ts); null if the object is gone. */
+async function bodiesFromR2(blobs: R2Bucket, key: string) {
+  const object = await blobs.get(key);
+  if (!object) return null;
+  const r = (await object.json()) as InteractionRecord;
+  return {
+    clientMessages: r.client_messages,
+    upstreamMessages: r.upstream_messages,
+    params: r.params,
+    tools: r.tools,
+    responseText: r.response_text,
+    responseToolCalls: r.response_tool_calls,
+  };
+}
+
+/**
+ * The full record with its feedback, or null when the caller's tenant has no
+ * such interaction. A row written without its bodies (blob_key set) gets them
+ * from R2; the key was read from the tenant's own row, so it never points into
+ * another tenant's records.
+ */
+export async function getInteraction(
+  d1: D1Database,
+  blobs: R2Bucket,
+  tenantId: string,
+  requestId: string,
+): Promise<Interaction | null> {
   const db = drizzle(d1);
   const record = db
     .select({
@@ -150,13 +176,15 @@ export async function getInteraction(d1: D1Database, tenantId: string, requestId
       responseText: interactions.responseText,
       responseToolCalls: interactions.responseToolCalls,
       attempts: interactions.attempts,
+      blobKey: interactions.blobKey,
     })
     .from(interactions)
     .where(and(eq(interactions.tenantId, tenantId), eq(interactions.requestId, requestId)))
     .limit(1);
   // One round trip for the record and its feedback.
-  const [[row], entries] = await db.batch([record, feedbackFor(db, tenantId, requestId)]);
-  if (!row) return null;
+  const [[stored], entries] = await db.batch([record, feedbackFor(db, tenantId, requestId)]);
+  if (!stored) return null;
+  const row = stored.blobKey ? { ...stored, ...(await bodiesFromR2(blobs, stored.blobKey)) } : stored;
   return {
     ...toSummary(row),
     client_messages: (row.clientMessages as unknown[]) ?? [],

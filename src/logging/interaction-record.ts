@@ -36,6 +36,12 @@ export interface InteractionRecord {
   latency_ms: number;
   ttft_ms: number | null;
   created_at: number;
+  /**
+   * Set by the consumer on a record it read from R2 (never by the producer):
+   * where the full record stays, so a row too big for D1 can leave out its
+   * bodies and still be written.
+   */
+  blob_key?: string;
 }
 
 /** One record on LOG_QUEUE: the record itself, or where in R2 it was put. */

@@ -7,13 +7,13 @@
 // when a pack carries 50 pointers to records of several MB.
 //
 // If anything fails, each message is handled on its own: written whole, or
-// record by record to find the ones D1 refuses, so one bad record (say, a
-// row over D1's 2 MB) holds back only its own message, which the queue
-// retries (max_retries, then the dead-letter queue); its other records are
-// written already and ignored when it comes back. After GIVE_UP_AFTER writes
-// in a row fail, D1 itself is failing: the remaining messages are retried
-// without another call, so an outage costs a handful of D1 calls, not one
-// per record.
+// record by record to find the ones D1 refuses, so one bad record holds back
+// only its own message, which the queue retries (max_retries, then the
+// dead-letter queue); its other records are written already and ignored when
+// it comes back. After GIVE_UP_AFTER writes in a row fail, D1 itself is
+// failing: the remaining messages are retried without another call, so an
+// outage costs a handful of D1 calls, not one per record. (A row too big for
+// D1 is not such a record when R2 holds it: see write-interactions.ts.)
 import type { InteractionRecord, LogMessage, LogQueueBody } from "./interaction-record";
 import { writeInteractions } from "./write-interactions";
 
@@ -55,7 +55,8 @@ async function resolveRecord(
   const object = await env.BLOBS.get(message.pointer);
   if (!object) throw new BadMessage(`interaction payload ${message.pointer} is missing from R2`);
   await beforeLoad(object.size);
-  return { record: (await object.json()) as InteractionRecord, bytes: object.size };
+  const record = (await object.json()) as InteractionRecord;
+  return { record: { ...record, blob_key: message.pointer }, bytes: object.size };
 }
 
 /** Collects records and writes them to D1 whenever the next one would pass GROUP_BYTES. */

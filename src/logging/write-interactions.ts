@@ -8,13 +8,24 @@
 // statement takes up to ROWS_JSON_CHARS of JSON (D1 allows 2 MB per string
 // value); all statements go in one batch (one round trip, one transaction).
 // The column list comes from the drizzle schema, so the two cannot drift.
+//
+// A row too big for D1 (over MAX_ROW_BYTES, e.g. a prompt with a large
+// base64 image) whose record is held in R2 is written without its bodies
+// (messages, params, tools, answer; metadata is small and stays) and with
+// blob_key set, rather than refused and dead-lettered: the interaction
+// stays listed, rateable and readable (GET /v1/interactions/{id} reads the
+// bodies from R2); exports skip it as too_large.
 import { getTableColumns } from "drizzle-orm";
 import { interactions } from "../db/schema";
 import type { InteractionRecord } from "./interaction-record";
+import { utf8ByteLength } from "./message-packer";
 
 export const COLUMNS = Object.values(getTableColumns(interactions)).map((c) => c.name);
 /** UTF-16 units of row JSON per statement: at most 3 bytes each, so under 2 MB. */
 export const ROWS_JSON_CHARS = 600_000;
+
+/** Bytes of one row's JSON that D1 still takes (2 MB per row and per bound string, less headroom). */
+export const MAX_ROW_BYTES = 1_900_000;
 
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
@@ -49,8 +60,26 @@ export function toRow(r: InteractionRecord): Record<string, unknown> {
     latency_ms: r.latency_ms,
     ttft_ms: r.ttft_ms,
     created_at: r.created_at,
+    blob_key: null,
   };
 }
+
+/** The row of a record too big for D1: everything but the bodies, and where in R2 the whole record is. */
+function toReducedRow(r: InteractionRecord, blobKey: string): Record<string, unknown> {
+  const withoutBodies: InteractionRecord = {
+    ...r,
+    client_messages: [],
+    upstream_messages: [],
+    params: {},
+    tools: null,
+    response_text: null,
+    response_tool_calls: null,
+  };
+  return { ...toRow(withoutBodies), blob_key: blobKey };
+}
+
+const rowJson = (values: Record<string, unknown>) => JSON.stringify(COLUMNS.map((column) => values[column] ?? null));
+const tooBig = (row: string) => row.length * 3 > MAX_ROW_BYTES && utf8ByteLength(row) > MAX_ROW_BYTES;
 
 // JSON columns travel as strings inside the row JSON, not nested: SQLite's
 // JSON parser stops at 1,000 levels of nesting, and a client may send a
@@ -68,8 +97,8 @@ export function rowChunks(records: InteractionRecord[]): string[] {
   let rows: string[] = [];
   let chars = 0;
   for (const record of records) {
-    const values = toRow(record);
-    const row = JSON.stringify(COLUMNS.map((column) => values[column] ?? null));
+    let row = rowJson(toRow(record));
+    if (record.blob_key && tooBig(row)) row = rowJson(toReducedRow(record, record.blob_key));
     if (rows.length > 0 && chars + row.length + 1 > ROWS_JSON_CHARS) {
       chunks.push(`[${rows.join(",")}]`);
       rows = [];

@@ -1,0 +1,1 @@
+ALTER TABLE `interactions` ADD `blob_key` text;

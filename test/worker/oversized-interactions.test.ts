@@ -1,0 +1,116 @@
+// An interaction too big for a D1 row (2 MB), e.g. a prompt carrying a large
+// base64 image, is still logged: the queue consumer writes its row without
+// the bodies and with blob_key, GET /v1/interactions/{id} reads the bodies
+// back from R2 (the tenant's own only), feedback attaches to it, and exports
+// count it as too_large instead of building an example without its prompt.
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { storeApiKey } from "../../src/auth/api-keys";
+import worker from "../../src/index";
+import type { InteractionRecord } from "../../src/logging/interaction-record";
+import { blobKeyFor } from "../../src/logging/log-producer";
+import { MAX_ROW_BYTES, rowChunks } from "../../src/logging/write-interactions";
+import { reloadSnapshot } from "../../src/registry/registry-cache";
+import { call } from "./helpers/gateway";
+import { insertFeedback, ratedRecord } from "./helpers/rated";
+import { applyTestManifest, KEYS, testcoManifest } from "./helpers/seed";
+
+const IMAGE = `data:image/png;base64,${"iVBORw0KGgo".repeat(230_000)}`; // ≈ 2.5 MB
+const withImage = (r: InteractionRecord): InteractionRecord => {
+  const image = { role: "user", content: [{ type: "image_url", image_url: { url: IMAGE } }] };
+  return { ...r, client_messages: [...r.client_messages, image], upstream_messages: [...r.upstream_messages, image] };
+};
+
+/** Puts the record in R2 as the producer does for any record over 120 KB, and delivers its pointer. */
+async function deliverThroughR2(record: InteractionRecord) {
+  const pointer = blobKeyFor(record);
+  await env.BLOBS.put(pointer, JSON.stringify(record));
+  const body = JSON.stringify({ v: 1, pointer, request_id: record.request_id, tenant_id: record.tenant_id });
+  const batch = createMessageBatch("switchyard-log", [{ id: "m0", timestamp: new Date(), attempts: 1, body }]);
+  const ctx = createExecutionContext();
+  await worker.queue(batch as never, env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+describe("interactions too big for a D1 row", () => {
+  let tenant: string;
+  let key: string;
+  let big: InteractionRecord;
+  beforeAll(async () => {
+    tenant = `huge-${crypto.randomUUID().slice(0, 8)}`;
+    await applyTestManifest({ ...testcoManifest(), tenant });
+    key = `sk-${tenant}-test`;
+    await storeApiKey(env.DB, tenant, key, "test");
+    await reloadSnapshot(env.DB);
+    big = withImage(ratedRecord(tenant, `${tenant}-big`, 1, { metadata: { channel: "web" } }));
+    const result = await deliverThroughR2(big);
+    expect(result.ackAll).toBe(true);
+    expect(result.retryMessages).toEqual([]);
+  });
+
+  it("writes the row without its bodies, pointing at the record in R2", async () => {
+    const row = await env.DB.prepare(
+      "SELECT client_messages, upstream_messages, params, response_text, metadata, status, task, blob_key FROM interactions WHERE tenant_id = ? AND request_id = ?",
+    )
+      .bind(tenant, big.request_id)
+      .first<Record<string, string | null>>();
+    expect(row).toMatchObject({
+      client_messages: "[]",
+      upstream_messages: "[]",
+      params: "{}",
+      response_text: null,
+      metadata: JSON.stringify({ channel: "web" }),
+      status: "ok",
+      task: big.task,
+      blob_key: blobKeyFor(big),
+    });
+  });
+
+  it("serves the whole interaction, bodies read back from R2", async () => {
+    const { response } = await call(`/v1/interactions/${big.request_id}`, undefined, { key });
+    expect(response.status).toBe(200);
+    const body = await response.json<{
+      client_messages: unknown[];
+      upstream_messages: unknown[];
+      response_text: string;
+    }>();
+    expect(body.client_messages).toEqual(big.client_messages);
+    expect(body.upstream_messages).toEqual(big.upstream_messages);
+    expect(body.response_text).toBe(big.response_text);
+  });
+
+  it("is listed, takes feedback, and is never shown to another tenant", async () => {
+    const list = await call("/v1/interactions", undefined, { key });
+    expect((await list.response.json<{ data: { id: string }[] }>()).data.map((i) => i.id)).toContain(big.request_id);
+    const feedback = await call("/v1/feedback", { request_id: big.request_id, rating: 1 }, { key });
+    expect(feedback.response.status).toBeLessThan(300);
+    const other = await call(`/v1/interactions/${big.request_id}`, undefined, { key: KEYS.globex });
+    expect(other.response.status).toBe(404);
+    expect(await other.response.text()).not.toContain("iVBORw0KGgo");
+  });
+
+  it("is counted as too_large in an export, not turned into an example without its prompt", async () => {
+    await insertFeedback(tenant, big.request_id, 1);
+    const { response } = await call("/v1/exports/training-data?format=openai-sft&include_stats=true", undefined, {
+      key,
+    });
+    const lines = (await response.text())
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    const stats = lines.at(-1).switchyard_export;
+    expect(stats.skipped).toMatchObject({ too_large: 1 });
+    expect(lines).toHaveLength(1); // only the stats line
+  });
+
+  it("keeps the bodies in the row when the record fits, and never drops them from a record not held in R2", () => {
+    const small = ratedRecord(tenant, "small", 2);
+    const [fits] = rowChunks([{ ...small, blob_key: blobKeyFor(small) }]);
+    expect(fits).toContain(small.response_text);
+    expect(fits).not.toContain(blobKeyFor(small));
+    const [inline] = rowChunks([withImage(small)]); // no blob_key: D1 refuses it and the queue retries
+    expect(inline.length).toBeGreaterThan(MAX_ROW_BYTES);
+    expect(inline).toContain(IMAGE);
+  });
+});
