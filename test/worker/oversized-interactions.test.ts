@@ -12,7 +12,7 @@ import type { InteractionRecord } from "../../src/logging/interaction-record";
 import { blobKeyFor } from "../../src/logging/log-producer";
 import { MAX_ROW_BYTES, rowChunks } from "../../src/logging/write-interactions";
 import { reloadSnapshot } from "../../src/registry/registry-cache";
-import { call } from "./helpers/gateway";
+import { call, chat, waitForInteraction } from "./helpers/gateway";
 import { insertFeedback, ratedRecord } from "./helpers/rated";
 import { applyTestManifest, KEYS, testcoManifest } from "./helpers/seed";
 
@@ -103,6 +103,27 @@ describe("interactions too big for a D1 row", () => {
     expect(stats.skipped).toMatchObject({ too_large: 1 });
     expect(lines).toHaveLength(1); // only the stats line
   });
+
+  it("logs a chat request carrying a large image end to end: producer → R2 → queue → reduced row", async () => {
+    const requestId = `huge-chat-${crypto.randomUUID().slice(0, 8)}`;
+    const image = { role: "user", content: [{ type: "image_url", image_url: { url: IMAGE } }] };
+    const { response, settled } = await chat(
+      { model: "ok", messages: [{ role: "user", content: "What is in this picture?" }, image] },
+      { key: KEYS.testco, headers: { "x-request-id": requestId } },
+    );
+    expect(response.status).toBe(200);
+    await response.text();
+    await settled();
+    const row = await waitForInteraction(requestId, 15_000);
+    expect(row).toMatchObject({
+      status: "ok",
+      client_messages: "[]",
+      blob_key: `interactions/testco/${requestId}.json`,
+    });
+    const { response: read } = await call(`/v1/interactions/${requestId}`, undefined, { key: KEYS.testco });
+    const body = await read.json<{ client_messages: { content: unknown }[] }>();
+    expect(body.client_messages.at(-1)!.content).toEqual(image.content);
+  }, 30_000);
 
   it("keeps the bodies in the row when the record fits, and never drops them from a record not held in R2", () => {
     const small = ratedRecord(tenant, "small", 2);
