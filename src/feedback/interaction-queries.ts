@@ -138,11 +138,18 @@ export async function listInteractions(d1: D1Database, tenantId: string, page: L
   };
 }
 
-/** The bodies a row too big for D1 left in R2 (write-interactions.ts); null if the object is gone. */
-async function bodiesFromR2(blobs: R2Bucket, key: string) {
+/**
+ * The bodies a row too big for D1 left in R2 (write-interactions.ts), or null
+ * if the object is gone or belongs to a later request that reused the id
+ * (the producer overwrites the key; D1 keeps the first row).
+ */
+async function bodiesFromR2(blobs: R2Bucket, key: string, row: { requestId: string; createdAt: number }) {
   const object = await blobs.get(key);
-  if (!object) return null;
-  const r = (await object.json()) as InteractionRecord;
+  const r = object ? ((await object.json()) as InteractionRecord) : null;
+  if (!r || r.request_id !== row.requestId || r.created_at !== row.createdAt) {
+    console.error(JSON.stringify({ msg: "interaction bodies not in R2", key, found: r !== null }));
+    return null;
+  }
   return {
     clientMessages: r.client_messages,
     upstreamMessages: r.upstream_messages,
@@ -184,7 +191,7 @@ export async function getInteraction(
   // One round trip for the record and its feedback.
   const [[stored], entries] = await db.batch([record, feedbackFor(db, tenantId, requestId)]);
   if (!stored) return null;
-  const row = stored.blobKey ? { ...stored, ...(await bodiesFromR2(blobs, stored.blobKey)) } : stored;
+  const row = stored.blobKey ? { ...stored, ...(await bodiesFromR2(blobs, stored.blobKey, stored)) } : stored;
   return {
     ...toSummary(row),
     client_messages: (row.clientMessages as unknown[]) ?? [],

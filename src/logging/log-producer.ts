@@ -76,6 +76,7 @@ function packerFor(env: Env): MessagePacker<InteractionRecord> {
 export async function enqueueInteraction(env: Env, record: InteractionRecord): Promise<void> {
   let body: string;
   let bytes: number;
+  let packed = record;
   try {
     body = JSON.stringify({ v: 1, record } satisfies LogMessage);
     bytes = utf8ByteLength(body);
@@ -89,9 +90,12 @@ export async function enqueueInteraction(env: Env, record: InteractionRecord): P
         tenant_id: record.tenant_id,
       } satisfies LogMessage);
       bytes = utf8ByteLength(body);
+      // If the pack cannot be sent, writeDirectly gets this copy: one too big
+      // for a D1 row is then written without its bodies, as the consumer does.
+      packed = { ...record, blob_key: pointer };
     }
   } catch (error) {
     return writeDirectly(env, [record], error);
   }
-  return packerFor(env).add(body, bytes, record);
+  return packerFor(env).add(body, bytes, packed);
 }

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { storeApiKey } from "../../src/auth/api-keys";
 import worker from "../../src/index";
 import type { InteractionRecord } from "../../src/logging/interaction-record";
-import { blobKeyFor } from "../../src/logging/log-producer";
+import { blobKeyFor, enqueueInteraction } from "../../src/logging/log-producer";
 import { MAX_ROW_BYTES, rowChunks } from "../../src/logging/write-interactions";
 import { reloadSnapshot } from "../../src/registry/registry-cache";
 import { call, chat, waitForInteraction } from "./helpers/gateway";
@@ -43,7 +43,13 @@ describe("interactions too big for a D1 row", () => {
     key = `sk-${tenant}-test`;
     await storeApiKey(env.DB, tenant, key, "test");
     await reloadSnapshot(env.DB);
-    big = withImage(ratedRecord(tenant, `${tenant}-big`, 1, { metadata: { channel: "web" } }));
+    big = withImage(
+      ratedRecord(tenant, `${tenant}-big`, 1, {
+        metadata: { channel: "web" },
+        params: { temperature: 0.2 },
+        tools: [{ type: "function", function: { name: "lookup_invoice", parameters: { type: "object" } } }],
+      }),
+    );
     const result = await deliverThroughR2(big);
     expect(result.ackAll).toBe(true);
     expect(result.retryMessages).toEqual([]);
@@ -70,14 +76,14 @@ describe("interactions too big for a D1 row", () => {
   it("serves the whole interaction, bodies read back from R2", async () => {
     const { response } = await call(`/v1/interactions/${big.request_id}`, undefined, { key });
     expect(response.status).toBe(200);
-    const body = await response.json<{
-      client_messages: unknown[];
-      upstream_messages: unknown[];
-      response_text: string;
-    }>();
-    expect(body.client_messages).toEqual(big.client_messages);
-    expect(body.upstream_messages).toEqual(big.upstream_messages);
-    expect(body.response_text).toBe(big.response_text);
+    expect(await response.json()).toMatchObject({
+      client_messages: big.client_messages,
+      upstream_messages: big.upstream_messages,
+      params: big.params,
+      tools: big.tools,
+      response_text: big.response_text,
+      metadata: big.metadata,
+    });
   });
 
   it("is listed, takes feedback, and is never shown to another tenant", async () => {
@@ -124,6 +130,35 @@ describe("interactions too big for a D1 row", () => {
     const body = await read.json<{ client_messages: { content: unknown }[] }>();
     expect(body.client_messages.at(-1)!.content).toEqual(image.content);
   }, 30_000);
+
+  it("does not serve the bodies of a later request that reused the id and overwrote the R2 object", async () => {
+    const first = withImage(ratedRecord(tenant, `${tenant}-reused`, 3));
+    expect((await deliverThroughR2(first)).ackAll).toBe(true);
+    const later = { ...first, created_at: first.created_at + 1000, response_text: "someone else's answer" };
+    await env.BLOBS.put(blobKeyFor(first), JSON.stringify(later));
+    const { response } = await call(`/v1/interactions/${first.request_id}`, undefined, { key });
+    const body = await response.json<{ response_text: string | null; client_messages: unknown[] }>();
+    expect(body.response_text).toBeNull();
+    expect(body.client_messages).toEqual([]);
+  });
+
+  it("writes the reduced row directly when the queue refuses the pack", async () => {
+    const refusing = {
+      ...env,
+      LOG_QUEUE: {
+        send: () => Promise.reject(new Error("queue unavailable")),
+        sendBatch: () => Promise.reject(new Error("queue unavailable")),
+      },
+    } as unknown as Env;
+    const direct = withImage(ratedRecord(tenant, `${tenant}-direct`, 4));
+    await enqueueInteraction(refusing, direct);
+    const row = await env.DB.prepare(
+      "SELECT client_messages, blob_key FROM interactions WHERE tenant_id = ? AND request_id = ?",
+    )
+      .bind(tenant, direct.request_id)
+      .first<{ client_messages: string; blob_key: string }>();
+    expect(row).toEqual({ client_messages: "[]", blob_key: blobKeyFor(direct) });
+  });
 
   it("keeps the bodies in the row when the record fits, and never drops them from a record not held in R2", () => {
     const small = ratedRecord(tenant, "small", 2);
