@@ -34,7 +34,6 @@ export const feedbackDocs: ApiDocs = {
   securitySchemes: { feedbackToken: { type: "apiKey", in: "header", name: FEEDBACK_TOKEN_HEADER } },
 };
 
-// Unlike the shared validationHook, names an unknown field in `param`.
 export interface FeedbackApiOptions {
   /** epoch milliseconds */
   now?: () => number;

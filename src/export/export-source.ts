@@ -25,9 +25,9 @@ export interface PageCursor {
   requestId: string;
 }
 
-/** A row as D1 returns it: the JSON columns still as text. */
-type JsonColumns = "client_messages" | "upstream_messages" | "tools" | "response_tool_calls" | "too_large";
-type RawRow = Omit<ExportInteraction, JsonColumns> & {
+/** A row as D1 returns it: the JSON columns still as text, too_large as SQLite's 0/1. */
+type JsonColumns = "client_messages" | "upstream_messages" | "tools" | "response_tool_calls";
+type RawRow = Omit<ExportInteraction, JsonColumns | "too_large"> & {
   too_large: 0 | 1;
   client_messages: string;
   upstream_messages: string;

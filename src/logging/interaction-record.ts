@@ -37,9 +37,10 @@ export interface InteractionRecord {
   ttft_ms: number | null;
   created_at: number;
   /**
-   * Set by the consumer on a record it read from R2 (never by the producer):
-   * where the full record stays, so a row too big for D1 can leave out its
-   * bodies and still be written.
+   * Where in R2 the full record is, on a record that went there (never sent
+   * on the queue: the consumer sets it on what it reads from R2, the producer
+   * on its copy for the direct-write fallback), so a row too big for D1 can
+   * leave out its bodies and still be written.
    */
   blob_key?: string;
 }
