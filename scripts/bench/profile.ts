@@ -1,17 +1,21 @@
 // npx tsx scripts/bench/profile.ts [--seconds 8] [--connections 16] [--interval 250]
 //                                  [--no-consumer] [--all-isolates] [--cpu-only]
 //                                  [--token-ms N]
-// Profiles the gateway's hot path once. Starts the bench stack with workerd's
-// V8 inspector open; per mode (non-stream, stream) loads the pass-through,
-// then the gateway, measuring workerd's process CPU per request from /proc
-// (ground truth, profiler off), then loads the gateway again with V8's
-// sampling profiler on in its isolate and splits that isolate's time by
-// hot-path part (profile-attribution.ts). --no-consumer drops the LOG_QUEUE
-// consumer to price the log writes (ablate.ts prices other parts);
-// --all-isolates also samples Miniflare's
-// queue, D1 and outbound isolates (heavier, overlapping: indicative only).
-// --cpu-only skips the profiled run; --token-ms paces the upstream's tokens
-// (both targets), so neither side gets coalesced chunks. Raw .cpuprofile files (open in Chrome DevTools): .wrangler/bench/profiles/.
+// Profiles the gateway's hot path once, observing only: it runs the shipped
+// code (bundled unminified, so samples map back to source modules) and
+// changes none of it. Starts the bench stack with workerd's V8 inspector
+// open; per mode (non-stream, stream) loads the pass-through, then the
+// gateway, measuring workerd's process CPU per request from /proc (ground
+// truth, profiler off), then loads the gateway again with V8's sampling
+// profiler on in its isolate and splits that isolate's time by hot-path part
+// (profile-attribution.ts). --no-consumer starts the gateway without its
+// LOG_QUEUE consumer (a Miniflare option, not a code change), so records stay
+// queued and the D1 writes drop out of the figure; --all-isolates also
+// samples Miniflare's queue, D1 and outbound isolates (heavier, overlapping:
+// indicative only). --cpu-only skips the profiled run; --token-ms paces the
+// upstream's tokens (both targets), so neither side gets coalesced chunks.
+// Raw .cpuprofile files (open in Chrome DevTools): .wrangler/bench/profiles/.
+// How to read the output: docs/performance.md.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -121,7 +125,12 @@ async function profiled(inspector: number, target: LoadRequest, mode: Mode): Pro
 }
 
 const inspectorPort = await freePort();
-const stack = await startStack({ inspectorPort, withoutLogConsumer: noConsumer, upstreamHeaders: pacing });
+const stack = await startStack({
+  inspectorPort,
+  withoutLogConsumer: noConsumer,
+  upstreamHeaders: pacing,
+  unminified: true,
+});
 try {
   const targets = await buildTargets(stack, pacing);
   console.log(`# Gateway profile${label ? ` (${label})` : ""}: ${connections} connections, ${seconds} s per run`);

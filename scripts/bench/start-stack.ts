@@ -14,7 +14,6 @@ import { Log, LogLevel, Miniflare, type WorkerOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions as workerOptionsFor } from "wrangler";
 import { applyOfflineEnv, OFFLINE_ENV, ROOT } from "../lib/offline-env";
 import { applyMigrations, seedTenants } from "./seed-d1";
-import { materializeVariant } from "./variants";
 import { startUpstream, type RunningUpstream } from "./start-upstream";
 
 export const GATEWAY = "switchyard";
@@ -31,11 +30,10 @@ export interface StackOptions {
   /** Profiling experiment only: no LOG_QUEUE consumer (records stay queued, never reach D1). */
   withoutLogConsumer?: boolean;
   /**
-   * Profiling experiment only: also run these ablation variants of the gateway
-   * (variants.ts) as further Workers in the same workerd, sharing its D1 and
-   * LOG_QUEUE (the shipped gateway's consumer drains it), each on its own port.
+   * Profiling only: bundle without minifying, so the `// src/…` module markers
+   * that profile-attribution.ts maps samples through stay in the bundle.
    */
-  variants?: string[];
+  unminified?: boolean;
   /** Extra headers the gateway's manifests send upstream (profiling: x-dev-token-ms). */
   upstreamHeaders?: Record<string, string>;
   /** Where the dev upstream runs (see start-upstream.ts); default a thread. */
@@ -51,8 +49,6 @@ export interface Stack {
   upstream: RunningUpstream;
   gatewayUrl: string;
   passthroughUrl: string;
-  /** Variant name → origin, for `variants`. */
-  variantUrls: Record<string, string>;
   /** Origin of the LOGGING_OFF Worker, when `loggingOff` was asked for. */
   loggingOffUrl: string | null;
   tenants: string[];
@@ -65,9 +61,11 @@ export interface Stack {
 }
 
 /** Bundles one Worker exactly as `wrangler deploy` would, without uploading it. */
-function bundle(config: string, name: string): string {
+function bundle(config: string, name: string, unminified = false): string {
   const outdir = path.join(BUILD_DIR, name);
-  execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--config", config, "--outdir", outdir], {
+  const args = ["wrangler", "deploy", "--dry-run", "--config", config, "--outdir", outdir];
+  if (unminified) args.push("--minify=false");
+  execFileSync("npx", args, {
     cwd: ROOT,
     env: { ...process.env, ...OFFLINE_ENV },
     stdio: ["ignore", "ignore", "inherit"],
@@ -75,7 +73,7 @@ function bundle(config: string, name: string): string {
   return path.join(outdir, "index.js");
 }
 
-function workerFor(name: string, config: string, overrides: Partial<WorkerOptions> = {}): WorkerOptions {
+function workerFor(name: string, config: string, unminified = false): WorkerOptions {
   const { workerOptions } = workerOptionsFor(config);
   // Workers AI is remote-only; the demo routes the bench uses never call it.
   delete (workerOptions as { ai?: unknown }).ai;
@@ -83,18 +81,9 @@ function workerFor(name: string, config: string, overrides: Partial<WorkerOption
     ...(workerOptions as WorkerOptions),
     name,
     modules: true,
-    scriptPath: bundle(config, name),
+    scriptPath: bundle(config, name, unminified),
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
-    ...overrides,
   } as WorkerOptions;
-}
-
-/** A variant gateway: same bindings, minus the queue consumer and the Workflow (one owner each). */
-function variantWorker(variant: string): WorkerOptions {
-  const worker = workerFor(`${GATEWAY}--${variant}`, materializeVariant(variant));
-  delete worker.queueConsumers;
-  delete worker.workflows;
-  return worker;
 }
 
 /** The same bundle and bindings as `gateway`, logging off; one consumer and one Workflow owner stay with `gateway`. */
@@ -129,7 +118,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   let mf: Miniflare | undefined;
   try {
-    const gateway = workerFor(GATEWAY, path.join(ROOT, "wrangler.toml"));
+    const gateway = workerFor(GATEWAY, path.join(ROOT, "wrangler.toml"), options.unminified);
     if (options.withoutLogConsumer) delete gateway.queueConsumers;
     const passthroughConfig = path.join(ROOT, "bench/passthrough/wrangler.toml");
     const passthrough = workerFor(PASSTHROUGH, passthroughConfig);
@@ -141,12 +130,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         stdout.on("data", lines(onLine, "stdout"));
         stderr.on("data", lines(onLine, "stderr"));
       },
-      workers: [
-        gateway,
-        passthrough,
-        ...(options.loggingOff ? [loggingOffWorker(gateway)] : []),
-        ...(options.variants ?? []).map(variantWorker),
-      ],
+      workers: [gateway, passthrough, ...(options.loggingOff ? [loggingOffWorker(gateway)] : [])],
     });
     await mf.ready;
     const db = await mf.getD1Database("DB", GATEWAY);
@@ -154,15 +138,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const tenants = await seedTenants(db, upstream.url, options.upstreamHeaders);
     const gatewayUrl = (await mf.unsafeGetDirectURL(GATEWAY)).origin;
     const passthroughUrl = (await mf.unsafeGetDirectURL(PASSTHROUGH)).origin;
-    const variantUrls: Record<string, string> = {};
-    for (const v of options.variants ?? []) variantUrls[v] = (await mf.unsafeGetDirectURL(`${GATEWAY}--${v}`)).origin;
     const loggingOffUrl = options.loggingOff ? (await mf.unsafeGetDirectURL(LOGGING_OFF)).origin : null;
     const instance = mf;
     return {
       upstream,
       gatewayUrl,
       passthroughUrl,
-      variantUrls,
       loggingOffUrl,
       tenants,
       mf: instance,
