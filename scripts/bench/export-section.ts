@@ -89,10 +89,16 @@ function exportUrl(stack: Stack, format: string, untilRow?: number): string {
 
 const n = (x: number) => x.toLocaleString("en");
 
-function markdown(seed: SeedResult, results: Record<string, FormatFigures>): string {
+interface ExportSummary {
+  measured_at: string;
+  tenant: string;
+  seed: SeedResult;
+  formats: Record<string, FormatFigures>;
+  runtime_errors: string[];
+}
+
+function markdown({ seed, formats: results }: ExportSummary): string {
   const lines = [
-    "### Export (streamed JSONL from the local D1)",
-    "",
     `Seeded ${n(seed.interactions)} rated interactions (${n(seed.feedback_rows)} feedback rows) in ${seed.seconds} s: ${seed.method}.`,
     "",
     "| format | rows | examples | s | rows/s | examples/s | MB/s out | live mid-export: V8 heap + ArrayBuffers (MB) | isolate peak: heap reserved + ArrayBuffers (MB) | workerd RSS start → peak (MB) |",
@@ -129,9 +135,11 @@ function markdown(seed: SeedResult, results: Record<string, FormatFigures>): str
   return lines.join("\n");
 }
 
-export const exportSection: BenchSection = {
+export const exportSection: BenchSection<ExportSummary> = {
   name: "export",
+  title: "Export memory and rate (streamed JSONL from the local D1)",
   usesStack: false,
+  render: markdown,
   async run(ctx) {
     const rows = ctx.flags.exportRows;
     const small = Math.round(rows / 10);
@@ -161,14 +169,11 @@ export const exportSection: BenchSection = {
         results[format] = verdict(measured[0], measured[1]);
       }
       return {
-        json: {
-          measured_at: new Date().toISOString(),
-          tenant: TENANT,
-          seed,
-          formats: results,
-          runtime_errors: stack.runtimeErrors.slice(0, 5),
-        },
-        markdown: markdown(seed, results),
+        measured_at: new Date().toISOString(),
+        tenant: TENANT,
+        seed,
+        formats: results,
+        runtime_errors: stack.runtimeErrors.slice(0, 5),
       };
     } finally {
       probe?.close();

@@ -8,8 +8,6 @@ export interface BenchFlags {
   warmup: number;
   /** Sequential requests per target and mode for TTFT and unloaded latency. */
   probe: number;
-  /** logging section: seconds of load per target (logging on / off) and mode, split over `rounds`. */
-  loggingDuration: number;
   /** logging section: records pushed through LOG_QUEUE to time the consumer. */
   consumerRecords: number;
   /** export section: rated interactions seeded; the small export covers a tenth of them. */
@@ -20,23 +18,25 @@ export interface BenchFlags {
   skip: string[];
   upstream: "thread" | "main";
   write: boolean;
+  /** Rebuild bench/RESULTS.md from bench/results.json, measure nothing. */
+  report: boolean;
   help: boolean;
 }
 
 export const USAGE = `npm run bench [-- flags]
   --connections N     concurrent connections per load run (default 16)
-  --duration S        seconds of load per target and mode, 1..60 (default 10)
-  --rounds N          alternate pass-through/gateway N times within --duration (default 2)
+  --duration S        seconds of load per target (pass-through, gateway, logging off) and mode, 1..60 (default 10)
+  --rounds N          split --duration into N rounds, order reversed every other round (default 2)
   --warmup N          warm-up requests per target and mode (default 200)
   --probe N           sequential requests per target and mode for TTFT/latency (default 100)
-  --logging-duration S  logging section: seconds of load per target (on/off) and mode (default 6)
   --consumer-records N  logging section: records sent through LOG_QUEUE to time the consumer (default 10000)
   --export-rows N     export section: rated interactions seeded (default 200000; small export = N/10)
   --export-formats a,b  export section: formats to export (default openai-sft; e.g. openai-sft,trl-kto)
   --only a,b          run only these sections (gateway, logging, export, routing)
   --skip-<name>       skip a section, e.g. --skip-routing
   --upstream W        where the dev upstream runs: thread (default) or main
-  --no-write          print the table, leave bench/results.json alone`;
+  --no-write          print the tables, leave bench/results.json and bench/RESULTS.md alone
+  --report            rebuild bench/RESULTS.md from bench/results.json, measure nothing`;
 
 function int(name: string, raw: string | undefined, min: number, max: number): number {
   const n = Number(raw);
@@ -59,7 +59,6 @@ export function parseFlags(argv: readonly string[]): BenchFlags {
     rounds: 2,
     warmup: 200,
     probe: 100,
-    loggingDuration: 6,
     consumerRecords: 10_000,
     exportRows: 200_000,
     exportFormats: ["openai-sft"],
@@ -67,6 +66,7 @@ export function parseFlags(argv: readonly string[]): BenchFlags {
     skip: [],
     upstream: "thread",
     write: true,
+    report: false,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -79,7 +79,6 @@ export function parseFlags(argv: readonly string[]): BenchFlags {
     else if (name === "rounds") flags.rounds = int(name, value(), 1, 10);
     else if (name === "warmup") flags.warmup = int(name, value(), 0, 10_000);
     else if (name === "probe") flags.probe = int(name, value(), 1, 2_000);
-    else if (name === "logging-duration") flags.loggingDuration = int(name, value(), 1, 60);
     else if (name === "consumer-records") flags.consumerRecords = int(name, value(), 100, 100_000);
     else if (name === "export-rows") flags.exportRows = int(name, value(), 1_000, 1_000_000);
     else if (name === "export-formats") flags.exportFormats = list(value());
@@ -89,6 +88,7 @@ export function parseFlags(argv: readonly string[]): BenchFlags {
       if (where !== "thread" && where !== "main") throw new Error(`--upstream must be thread or main, got ${where}`);
       flags.upstream = where;
     } else if (name === "no-write") flags.write = false;
+    else if (name === "report") flags.report = true;
     else if (name === "help" || name === "h") flags.help = true;
     else throw new Error(`unknown flag --${name}\n${USAGE}`);
   }

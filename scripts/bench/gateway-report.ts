@@ -1,22 +1,28 @@
 // Turns the gateway section's raw measurements into bench/results.json's
-// `gateway` entry (requests/s, ratio, latency and TTFT differences, workerd
-// CPU per request, the issue's targets) and its Markdown table. Targets are
-// figures in the output, never assertions: the bench exits 0 either way.
-import type { Mode, TargetName } from "./gateway-targets";
+// `gateway` entry and renders that entry as Markdown. Three targets ran side
+// by side in one workerd: the bare pass-through, the gateway as shipped and
+// the same gateway bundle with INTERACTION_LOGGING="off". Per target:
+// requests/s, latency under load and unloaded, TTFT, workerd CPU per request
+// and, for streams, per SSE event. Targets are figures in the output, never
+// assertions: the bench exits 0 either way.
 import { loadFigures, type LoadRun } from "./load";
+import type { Mode } from "./gateway-targets";
 import type { ProbeSample } from "./probe";
 import { round, summarize, type Summary } from "./stats";
+
+export type Side = "passthrough" | "gateway" | "logging_off";
+export const SIDES: readonly Side[] = ["passthrough", "gateway", "logging_off"];
 
 export interface ModeMeasurements {
   /** 2xx gateway answers outside the timed loads (sanity request, warm-up). */
   gatewayUntimed: number;
-  loads: Record<TargetName, LoadRun[]>;
+  loads: Record<Side, LoadRun[]>;
   /** workerd CPU seconds over the target's load runs (null where /proc is unavailable). */
-  cpu: Record<TargetName, number | null>;
-  probes: Record<string, ProbeSample[]>;
+  cpu: Record<Side, number | null>;
+  probes: Record<Side, ProbeSample[]>;
 }
 
-interface TargetFigures {
+export interface TargetFigures {
   rps: number;
   requests_2xx: number;
   non2xx: number;
@@ -26,12 +32,15 @@ interface TargetFigures {
   ttft?: Summary;
   /** Median reads per streamed answer at the probe client. */
   stream_chunks_p50?: number;
+  /** Median SSE events per streamed answer (the divisor of CPU per event). */
+  stream_events_p50?: number;
   workerd_cpu_us_per_request: number | null;
+  /** Streams only: CPU per request ÷ SSE events per answer. */
+  workerd_cpu_us_per_event?: number | null;
 }
 
-export interface ModeFigures {
-  passthrough: TargetFigures;
-  gateway: TargetFigures;
+/** What one target costs over another: a ratio of requests/s, differences of the rest. */
+export interface Comparison {
   rps_ratio: number;
   loaded_p50_diff_ms: number;
   loaded_p99_diff_ms: number;
@@ -40,6 +49,14 @@ export interface ModeFigures {
   ttft_p50_diff_ms?: number;
   ttft_p99_diff_ms?: number;
   workerd_cpu_us_diff: number | null;
+  workerd_cpu_us_per_event_diff?: number | null;
+}
+
+export interface ModeFigures extends Record<Side, TargetFigures> {
+  /** gateway against pass-through: what the gateway costs. */
+  gateway_vs_passthrough: Comparison;
+  /** gateway against logging off: what interaction logging costs. */
+  logging_on_vs_off: Comparison;
 }
 
 export interface Target {
@@ -51,6 +68,9 @@ export interface Target {
 export interface GatewaySummary {
   measured_at: string;
   topology: string;
+  connections: number;
+  seconds_per_run: number;
+  rounds: number;
   non_stream: ModeFigures;
   stream: ModeFigures;
   logging: { interactions_written: number; gateway_2xx: number };
@@ -58,144 +78,95 @@ export interface GatewaySummary {
   targets: Target[];
 }
 
-function figures(m: ModeMeasurements, name: TargetName, stream: boolean): TargetFigures {
-  const { workerd_cpu_us_per_request, ...load } = loadFigures(m.loads[name], m.cpu[name]);
-  return {
+function figures(m: ModeMeasurements, side: Side, stream: boolean): TargetFigures {
+  const { workerd_cpu_us_per_request: cpu, ...load } = loadFigures(m.loads[side], m.cpu[side]);
+  const probes = m.probes[side];
+  const fig: TargetFigures = {
     ...load,
-    unloaded: summarize(m.probes[name].map((s) => s.total_ms)),
-    ...(stream
-      ? {
-          ttft: summarize(m.probes[name].map((s) => s.ttft_ms ?? Number.NaN)),
-          stream_chunks_p50: summarize(m.probes[name].map((s) => s.chunks ?? Number.NaN)).p50_ms,
-        }
+    unloaded: summarize(probes.map((s) => s.total_ms)),
+    workerd_cpu_us_per_request: cpu,
+  };
+  if (stream) {
+    const events = summarize(probes.map((s) => s.events ?? Number.NaN)).p50_ms;
+    fig.ttft = summarize(probes.map((s) => s.ttft_ms ?? Number.NaN));
+    fig.stream_chunks_p50 = summarize(probes.map((s) => s.chunks ?? Number.NaN)).p50_ms;
+    fig.stream_events_p50 = events;
+    fig.workerd_cpu_us_per_event = cpu === null || !(events > 0) ? null : round(cpu / events, 1);
+  }
+  return fig;
+}
+
+const diff = (a: number, b: number) => round(a - b);
+const nullableDiff = (a: number | null | undefined, b: number | null | undefined, digits = 0) =>
+  a === null || a === undefined || b === null || b === undefined ? null : round(a - b, digits);
+
+function compare(a: TargetFigures, b: TargetFigures): Comparison {
+  return {
+    rps_ratio: round(a.rps / b.rps, 3),
+    loaded_p50_diff_ms: diff(a.loaded.p50_ms, b.loaded.p50_ms),
+    loaded_p99_diff_ms: diff(a.loaded.p99_ms, b.loaded.p99_ms),
+    unloaded_p50_diff_ms: diff(a.unloaded.p50_ms, b.unloaded.p50_ms),
+    unloaded_p99_diff_ms: diff(a.unloaded.p99_ms, b.unloaded.p99_ms),
+    ...(a.ttft && b.ttft
+      ? { ttft_p50_diff_ms: diff(a.ttft.p50_ms, b.ttft.p50_ms), ttft_p99_diff_ms: diff(a.ttft.p99_ms, b.ttft.p99_ms) }
       : {}),
-    workerd_cpu_us_per_request,
+    workerd_cpu_us_diff: nullableDiff(a.workerd_cpu_us_per_request, b.workerd_cpu_us_per_request),
+    ...(a.workerd_cpu_us_per_event !== undefined
+      ? { workerd_cpu_us_per_event_diff: nullableDiff(a.workerd_cpu_us_per_event, b.workerd_cpu_us_per_event, 1) }
+      : {}),
   };
 }
 
 function modeFigures(m: ModeMeasurements, stream: boolean): ModeFigures {
-  const p = figures(m, "passthrough", stream);
-  const g = figures(m, "gateway", stream);
-  const diff = (a: number, b: number) => round(a - b);
+  const passthrough = figures(m, "passthrough", stream);
+  const gateway = figures(m, "gateway", stream);
+  const logging_off = figures(m, "logging_off", stream);
   return {
-    passthrough: p,
-    gateway: g,
-    rps_ratio: round(g.rps / p.rps, 3),
-    loaded_p50_diff_ms: diff(g.loaded.p50_ms, p.loaded.p50_ms),
-    loaded_p99_diff_ms: diff(g.loaded.p99_ms, p.loaded.p99_ms),
-    unloaded_p50_diff_ms: diff(g.unloaded.p50_ms, p.unloaded.p50_ms),
-    unloaded_p99_diff_ms: diff(g.unloaded.p99_ms, p.unloaded.p99_ms),
-    ...(g.ttft && p.ttft
-      ? { ttft_p50_diff_ms: diff(g.ttft.p50_ms, p.ttft.p50_ms), ttft_p99_diff_ms: diff(g.ttft.p99_ms, p.ttft.p99_ms) }
-      : {}),
-    workerd_cpu_us_diff:
-      g.workerd_cpu_us_per_request === null || p.workerd_cpu_us_per_request === null
-        ? null
-        : g.workerd_cpu_us_per_request - p.workerd_cpu_us_per_request,
+    passthrough,
+    gateway,
+    logging_off,
+    gateway_vs_passthrough: compare(gateway, passthrough),
+    logging_on_vs_off: compare(gateway, logging_off),
   };
 }
 
 export function summarizeGateway(
   measured: Record<Mode, ModeMeasurements>,
-  extra: { interactions_written: number; topology: string; runtime_errors: string[] },
+  extra: Pick<GatewaySummary, "topology" | "connections" | "seconds_per_run" | "rounds" | "runtime_errors"> & {
+    interactions_written: number;
+  },
 ): GatewaySummary {
   const non_stream = modeFigures(measured.non_stream, false);
   const stream = modeFigures(measured.stream, true);
   const pct = (x: number) => `${Math.round(x * 100)}%`;
+  const ns = non_stream.gateway_vs_passthrough;
+  const st = stream.gateway_vs_passthrough;
   const targets: Target[] = [
-    {
-      target: "throughput ≥ 80% of pass-through, non-stream",
-      measured: pct(non_stream.rps_ratio),
-      met: non_stream.rps_ratio >= 0.8,
-    },
-    {
-      target: "throughput ≥ 80% of pass-through, stream",
-      measured: pct(stream.rps_ratio),
-      met: stream.rps_ratio >= 0.8,
-    },
+    { target: "throughput ≥ 80% of pass-through, non-stream", measured: pct(ns.rps_ratio), met: ns.rps_ratio >= 0.8 },
+    { target: "throughput ≥ 80% of pass-through, stream", measured: pct(st.rps_ratio), met: st.rps_ratio >= 0.8 },
     {
       target: "added p50 latency ≤ 1 ms (unloaded, non-stream)",
-      measured: `${non_stream.unloaded_p50_diff_ms} ms`,
-      met: non_stream.unloaded_p50_diff_ms <= 1,
+      measured: `${ns.unloaded_p50_diff_ms} ms`,
+      met: ns.unloaded_p50_diff_ms <= 1,
     },
     {
       target: "TTFT p50 difference ≤ 2 ms (unloaded, stream)",
-      measured: `${stream.ttft_p50_diff_ms} ms`,
-      met: (stream.ttft_p50_diff_ms ?? Infinity) <= 2,
+      measured: `${st.ttft_p50_diff_ms} ms`,
+      met: (st.ttft_p50_diff_ms ?? Infinity) <= 2,
     },
   ];
   const gatewayRequests = (m: ModeMeasurements) =>
     m.gatewayUntimed + m.loads.gateway.reduce((n, r) => n + r.ok, 0) + m.probes.gateway.length;
+  const { interactions_written, ...rest } = extra;
   return {
     measured_at: new Date().toISOString(),
-    topology: extra.topology,
+    ...rest,
     non_stream,
     stream,
     logging: {
-      interactions_written: extra.interactions_written,
+      interactions_written,
       gateway_2xx: gatewayRequests(measured.non_stream) + gatewayRequests(measured.stream),
     },
-    runtime_errors: extra.runtime_errors,
     targets,
   };
-}
-
-const cell = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? "–" : String(x));
-const signed = (x: number | null | undefined) => (typeof x === "number" && x > 0 ? `+${x}` : cell(x));
-
-export function gatewayMarkdown(s: GatewaySummary): string {
-  const rows: string[] = [];
-  const row = (
-    label: string,
-    p: number | null | undefined,
-    g: number | null | undefined,
-    d: number | null | undefined,
-    ratio = "",
-  ) => rows.push(`| ${label} | ${cell(p)} | ${cell(g)} | ${signed(d)} | ${ratio} |`);
-  for (const [mode, f] of [
-    ["non-stream", s.non_stream],
-    ["stream", s.stream],
-  ] as const) {
-    const { passthrough: p, gateway: g } = f;
-    row(`${mode}: requests/s`, p.rps, g.rps, round(g.rps - p.rps, 1), `**${f.rps_ratio}**`);
-    row(`${mode}: p50 under load (ms)`, p.loaded.p50_ms, g.loaded.p50_ms, f.loaded_p50_diff_ms);
-    row(`${mode}: p99 under load (ms)`, p.loaded.p99_ms, g.loaded.p99_ms, f.loaded_p99_diff_ms);
-    row(`${mode}: p50 unloaded (ms)`, p.unloaded.p50_ms, g.unloaded.p50_ms, f.unloaded_p50_diff_ms);
-    row(`${mode}: p99 unloaded (ms)`, p.unloaded.p99_ms, g.unloaded.p99_ms, f.unloaded_p99_diff_ms);
-    if (p.ttft && g.ttft) {
-      row(`${mode}: TTFT p50 unloaded (ms)`, p.ttft.p50_ms, g.ttft.p50_ms, f.ttft_p50_diff_ms);
-      row(`${mode}: TTFT p99 unloaded (ms)`, p.ttft.p99_ms, g.ttft.p99_ms, f.ttft_p99_diff_ms);
-      row(`${mode}: chunks per answer at the client (p50)`, p.stream_chunks_p50, g.stream_chunks_p50, null);
-    }
-    row(
-      `${mode}: workerd CPU per request (µs)`,
-      p.workerd_cpu_us_per_request,
-      g.workerd_cpu_us_per_request,
-      f.workerd_cpu_us_diff,
-    );
-  }
-  const errors = [s.non_stream, s.stream]
-    .flatMap((f) => [f.passthrough, f.gateway])
-    .reduce((n, t) => n + t.non2xx + t.errors, 0);
-  return [
-    "### Gateway vs bare pass-through (one workerd, logging on)",
-    "",
-    "| measure | pass-through | gateway | gateway − pass-through | ratio |",
-    "| --- | --- | --- | --- | --- |",
-    ...rows,
-    "",
-    "| target | measured | met |",
-    "| --- | --- | --- |",
-    ...s.targets.map((t) => `| ${t.target} | ${t.measured} | ${t.met ? "yes" : "**no**"} |`),
-    "",
-    `Topology: ${s.topology}.`,
-    `Logging: ${s.logging.interactions_written} interaction records in D1 for ${s.logging.gateway_2xx} successful gateway requests` +
-      ` (warm-up included; requests cut when a load run stops are logged too, as client_aborted). Non-2xx or socket errors under load: ${errors}.`,
-    ...(s.runtime_errors.length
-      ? [
-          "",
-          `Runtime errors (first ${s.runtime_errors.length}): ${s.runtime_errors.map((e) => `\`${e.slice(0, 160)}\``).join("; ")}`,
-        ]
-      : []),
-  ].join("\n");
 }

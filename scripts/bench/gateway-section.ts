@@ -1,19 +1,23 @@
-// `gateway` section: the gateway against the bare pass-through Worker, both
-// in one workerd, with logging on as shipped (LOG_QUEUE and its consumer
-// writing to D1 in the same runtime). Per mode (non-stream, stream): warm-up,
-// then autocannon load split into rounds that alternate the two targets (so
-// background drift hits both), workerd CPU per request, and a sequential
-// probe for unloaded latency and time to first token.
-import { buildTargets, type Mode, type TargetName, type Targets } from "./gateway-targets";
-import { gatewayMarkdown, summarizeGateway, type ModeMeasurements } from "./gateway-report";
-import { runLoad, type LoadRun } from "./load";
+// `gateway` section: three Workers in one workerd, loaded side by side: the
+// bare pass-through, the gateway as shipped (logging on: LOG_QUEUE send per
+// request, the consumer writing to D1 in the same runtime) and the same
+// gateway bundle with INTERACTION_LOGGING="off". Per mode (non-stream,
+// stream): warm-up, then autocannon load split into rounds whose order is
+// reversed every other round (so background drift hits all three), workerd
+// CPU per request, and a sequential probe for unloaded latency, time to first
+// token and SSE events per answer. Each run settles 1.5 s inside its CPU
+// window, so the consumer's D1 writes count against the gateway and never
+// land in another target's run.
+import { buildTargets, type Mode } from "./gateway-targets";
+import { gatewayMarkdown } from "./gateway-markdown";
+import { SIDES, summarizeGateway, type GatewaySummary, type ModeMeasurements, type Side } from "./gateway-report";
+import { runLoad, type LoadRequest, type LoadRun } from "./load";
 import { probeEach, probeOnce } from "./probe";
-import type { BenchSection } from "./sections";
+import type { BenchContext, BenchSection } from "./sections";
 import type { Stack } from "./start-stack";
 import { cpuSeconds, workerdPids } from "./workerd-cpu";
 
 const MODES: Mode[] = ["non_stream", "stream"];
-const NAMES: TargetName[] = ["passthrough", "gateway"];
 /** After each run, let the queue consumer drain (batch timeout 1 s) so its D1 writes do not land in the next run. */
 const SETTLE_MS = 1500;
 
@@ -28,62 +32,65 @@ async function countInteractions(stack: Stack): Promise<number> {
   return row?.n ?? 0;
 }
 
-async function measureMode(
-  targets: Targets,
-  mode: Mode,
-  ctx: Parameters<BenchSection["run"]>[0],
-): Promise<ModeMeasurements> {
+async function measureMode(set: Record<Side, LoadRequest>, mode: Mode, ctx: BenchContext): Promise<ModeMeasurements> {
   const { flags } = ctx;
-  const pair = targets[mode];
   const stream = mode === "stream";
-  for (const name of NAMES) await probeOnce(pair[name], stream); // fails fast with the body on a non-200
+  for (const side of SIDES) await probeOnce(set[side], stream); // fails fast with the body on a non-200
   let gatewayUntimed = 1;
   if (flags.warmup > 0) {
     ctx.log(`gateway: ${mode}: warm-up, ${flags.warmup} requests per target`);
-    for (const name of NAMES) {
-      const warm = await runLoad(pair[name], { connections: flags.connections, amount: flags.warmup });
-      if (name === "gateway") gatewayUntimed += warm.ok;
+    for (const side of SIDES) {
+      const warm = await runLoad(set[side], { connections: flags.connections, amount: flags.warmup });
+      if (side === "gateway") gatewayUntimed += warm.ok;
     }
     await sleep(SETTLE_MS);
   }
   const pids = workerdPids();
-  const loads: Record<TargetName, LoadRun[]> = { passthrough: [], gateway: [] };
-  const cpu: Record<TargetName, number | null> = { passthrough: 0, gateway: 0 };
+  const loads: Record<Side, LoadRun[]> = { passthrough: [], gateway: [], logging_off: [] };
+  const cpu: Record<Side, number | null> = { passthrough: 0, gateway: 0, logging_off: 0 };
   const seconds = Math.max(1, Math.round(flags.duration / flags.rounds));
   for (let round = 0; round < flags.rounds; round++) {
-    const order = round % 2 === 0 ? NAMES : [...NAMES].reverse();
-    for (const name of order) {
+    const order = round % 2 === 0 ? SIDES : [...SIDES].reverse();
+    for (const side of order) {
       ctx.log(
-        `gateway: ${mode}: round ${round + 1}/${flags.rounds}, ${name}, ${flags.connections} connections × ${seconds} s`,
+        `gateway: ${mode}: round ${round + 1}/${flags.rounds}, ${side}, ${flags.connections} connections × ${seconds} s`,
       );
       const before = cpuSeconds(pids);
-      loads[name].push(await runLoad(pair[name], { connections: flags.connections, duration: seconds }));
-      // Settle inside the CPU window: the consumer's D1 writes are part of the gateway's cost.
+      loads[side].push(await runLoad(set[side], { connections: flags.connections, duration: seconds }));
       await sleep(SETTLE_MS);
       const after = cpuSeconds(pids);
-      cpu[name] = before === null || after === null || cpu[name] === null ? null : cpu[name]! + (after - before);
+      cpu[side] = before === null || after === null || cpu[side] === null ? null : cpu[side]! + (after - before);
     }
   }
   ctx.log(`gateway: ${mode}: sequential probe, ${flags.probe} requests per target`);
-  const probes = await probeEach(pair, stream, flags.probe, SETTLE_MS);
+  const probes = await probeEach(set, stream, flags.probe, SETTLE_MS);
   return { gatewayUntimed, loads, cpu, probes };
 }
 
-export const gatewaySection: BenchSection = {
+export const gatewaySection: BenchSection<GatewaySummary> = {
   name: "gateway",
+  title: "Gateway vs bare pass-through vs logging off (one workerd)",
   usesStack: true,
+  stackOptions: { loggingOff: true },
   async run(ctx) {
     const stack = await ctx.stack();
+    if (!stack.loggingOffUrl) throw new Error("the stack was started without the logging-off gateway");
     const targets = await buildTargets(stack);
     const measured = {} as Record<Mode, ModeMeasurements>;
-    for (const mode of MODES) measured[mode] = await measureMode(targets, mode, ctx);
+    for (const mode of MODES) {
+      const { passthrough, gateway } = targets[mode];
+      const logging_off = { ...gateway, url: gateway.url.replace(stack.gatewayUrl, stack.loggingOffUrl) };
+      measured[mode] = await measureMode({ passthrough, gateway, logging_off }, mode, ctx);
+    }
     await sleep(SETTLE_MS);
-    const interactions = await countInteractions(stack);
-    const summary = summarizeGateway(measured, {
-      interactions_written: interactions,
+    return summarizeGateway(measured, {
+      interactions_written: await countInteractions(stack),
       topology: stack.topology,
+      connections: ctx.flags.connections,
+      seconds_per_run: Math.max(1, Math.round(ctx.flags.duration / ctx.flags.rounds)),
+      rounds: ctx.flags.rounds,
       runtime_errors: stack.runtimeErrors.filter((line) => !CLIENT_GONE.test(line)).slice(0, 5),
     });
-    return { json: summary, markdown: gatewayMarkdown(summary) };
   },
+  render: gatewayMarkdown,
 };

@@ -1,8 +1,9 @@
 // Sequential (unloaded) client: one request at a time, so what it measures is
 // per-request cost, not queueing. For a streamed answer it records time to
 // first token — from just before fetch() to the first SSE `data:` event whose
-// delta carries content (the role-only opening chunk does not count) — and
-// reads the stream to its end before the next request.
+// delta carries content (the role-only opening chunk does not count) — counts
+// the answer's SSE events (the divisor of CPU per streamed event) and reads
+// the stream to its end before the next request.
 import type { LoadRequest } from "./load";
 
 export interface ProbeSample {
@@ -11,6 +12,8 @@ export interface ProbeSample {
   ttft_ms?: number;
   /** Streamed answers only: reads the client needed (writes the Worker made, roughly). */
   chunks?: number;
+  /** Streamed answers only: SSE `data:` events, the closing `[DONE]` not counted. */
+  events?: number;
 }
 
 function hasContent(data: string): boolean {
@@ -38,23 +41,29 @@ export async function probeOnce(target: LoadRequest, stream: boolean): Promise<P
   let buffer = "";
   let ttft: number | undefined;
   let chunks = 0;
+  let events = 0;
+  const take = (event: string) => {
+    for (const line of event.split("\n")) {
+      if (!line.startsWith("data:")) continue;
+      const data = line.slice(5).trim();
+      if (data !== "[DONE]") events++;
+      if (ttft === undefined && hasContent(data)) ttft = performance.now() - started;
+    }
+  };
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     chunks++;
-    if (ttft !== undefined) continue;
     buffer += value;
     let cut: number;
-    while (ttft === undefined && (cut = buffer.indexOf("\n\n")) >= 0) {
-      const event = buffer.slice(0, cut);
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      take(buffer.slice(0, cut));
       buffer = buffer.slice(cut + 2);
-      for (const line of event.split("\n")) {
-        if (line.startsWith("data:") && hasContent(line.slice(5).trim())) ttft = performance.now() - started;
-      }
     }
   }
+  if (buffer.trim()) take(buffer);
   if (ttft === undefined) throw new Error(`probe: ${target.url} streamed no content`);
-  return { total_ms: performance.now() - started, ttft_ms: ttft, chunks };
+  return { total_ms: performance.now() - started, ttft_ms: ttft, chunks, events };
 }
 
 /**
@@ -62,16 +71,16 @@ export async function probeOnce(target: LoadRequest, stream: boolean): Promise<P
  * targets: alternating them would put the gateway's log-consumer batches
  * (every ~1 s) under the pass-through's requests and inflate its tail.
  */
-export async function probeEach(
-  targets: Record<string, LoadRequest>,
+export async function probeEach<K extends string>(
+  targets: Record<K, LoadRequest>,
   stream: boolean,
   count: number,
   settleMs: number,
-): Promise<Record<string, ProbeSample[]>> {
-  const samples: Record<string, ProbeSample[]> = {};
-  for (const [name, target] of Object.entries(targets)) {
+): Promise<Record<K, ProbeSample[]>> {
+  const samples = {} as Record<K, ProbeSample[]>;
+  for (const name of Object.keys(targets) as K[]) {
     samples[name] = [];
-    for (let i = 0; i < count; i++) samples[name].push(await probeOnce(target, stream));
+    for (let i = 0; i < count; i++) samples[name].push(await probeOnce(targets[name], stream));
     await new Promise((resolve) => setTimeout(resolve, settleMs));
   }
   return samples;

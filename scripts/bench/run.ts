@@ -1,13 +1,16 @@
-// npm run bench [-- flags]: starts the dev upstream (zero delay), the gateway
-// and a bare pass-through Worker in one workerd, runs the selected sections
-// (sections.ts), writes bench/results.json (keeping other sections' keys)
-// and prints a Markdown table. Everything it starts is stopped at the end,
-// on error and on Ctrl-C. Loopback only; no account or network needed.
+// npm run bench [-- flags]: starts the dev upstream (zero delay) and, in one
+// workerd, the gateway, a bare pass-through Worker and the gateway with
+// logging off; runs the selected sections (sections.ts), writes
+// bench/results.json (keeping other sections' keys) and bench/RESULTS.md
+// (generated from it) and prints this run's tables. Everything it starts is
+// stopped at the end, on error and on Ctrl-C. Loopback only; no account or
+// network needed. How to read the figures: docs/performance.md.
 import { applyOfflineEnv } from "../lib/offline-env";
-import { describeEnvironment, environmentMarkdown } from "./environment";
+import { describeEnvironment } from "./environment";
 import { parseFlags, USAGE } from "./flags";
 import { mergeResults, RESULTS_PATH } from "./results-file";
-import { selectSections, type BenchContext } from "./sections";
+import { readResults, renderReport, REPORT_PATH, writeReport } from "./results-report";
+import { SECTIONS, selectSections, type BenchContext } from "./sections";
 import { startStack, type Stack } from "./start-stack";
 import { workerdPids } from "./workerd-cpu";
 
@@ -48,6 +51,11 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (flags.report) {
+    writeReport(readResults(RESULTS_PATH), SECTIONS);
+    log(`wrote ${REPORT_PATH} from ${RESULTS_PATH}`);
+    return 0;
+  }
   applyOfflineEnv();
   process.env.WRANGLER_LOG ??= "error"; // keep wrangler's config notices out of the report
   const sections = selectSections(flags);
@@ -57,7 +65,7 @@ async function main(): Promise<number> {
     log,
     stack() {
       if (!stack) {
-        log("starting dev upstream, gateway and pass-through (one workerd) …");
+        log("starting dev upstream, gateway, pass-through and logging-off gateway (one workerd) …");
         const extra = Object.assign({}, ...sections.map((s) => (s.usesStack ? s.stackOptions : undefined)));
         stack = startStack({ ...extra, upstream: flags.upstream });
         void stack.then((s) =>
@@ -69,39 +77,26 @@ async function main(): Promise<number> {
   };
 
   const outputs: Record<string, unknown> = {};
-  const markdown: string[] = [];
-  let failed = false;
+  const failures: string[] = [];
   for (const [i, section] of sections.entries()) {
     // Stack sections come first; close the stack before the first one that does not use it.
     if (!section.usesStack && sections[i - 1]?.usesStack) await closeStack();
     try {
-      const out = await section.run(ctx);
-      outputs[section.name] = { ...(out.json as object), environment };
-      markdown.push(out.markdown);
+      outputs[section.name] = { ...((await section.run(ctx)) as object), environment };
     } catch (error) {
-      failed = true;
       log(`section ${section.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      markdown.push(`### ${section.name}\n\nFailed: ${error instanceof Error ? error.message : String(error)}`);
+      failures.push(`## ${section.title}\n\nFailed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   await closeStack();
 
   const wall = (performance.now() - startedAt) / 1000;
   if (flags.write && Object.keys(outputs).length > 0) {
-    mergeResults(outputs);
-    log(`wrote ${RESULTS_PATH} (${Object.keys(outputs).join(", ")})`);
+    writeReport(mergeResults(outputs), SECTIONS);
+    log(`wrote ${RESULTS_PATH} (${Object.keys(outputs).join(", ")}) and ${REPORT_PATH}`);
   }
-  console.log(
-    [
-      "## Switchyard benchmark",
-      "",
-      environmentMarkdown(environment),
-      "",
-      ...markdown.flatMap((m) => [m, ""]),
-      `Full run: ${wall.toFixed(0)} s wall.`,
-    ].join("\n"),
-  );
-  return failed ? 1 : 0;
+  console.log([renderReport(outputs, sections), ...failures, `Full run: ${wall.toFixed(0)} s wall.`].join("\n"));
+  return failures.length ? 1 : 0;
 }
 
 main().then(

@@ -1,13 +1,16 @@
 // Starts what the benchmark loads: the dev upstream (zero delay) and, in ONE
-// workerd (one Miniflare instance), the gateway and the bare pass-through
-// Worker, each on its own loopback port. Both are the `wrangler deploy
-// --dry-run` bundles with the bindings wrangler derives from their configs,
-// so they share the runtime, compatibility date and flags, and differ only in
-// what their code does. The gateway's D1 is not persisted (Miniflare's
-// temporary directory), migrated and seeded here.
+// workerd (one Miniflare instance), the gateway, the bare pass-through Worker
+// and (on request) the gateway's bundle again with logging off, each on its
+// own loopback port. All are `wrangler deploy --dry-run` bundles with the
+// bindings wrangler derives from their configs, so they share the runtime,
+// compatibility date and flags, and differ only in what their code does. The
+// gateway's D1 is not persisted (Miniflare's temporary directory), migrated
+// and seeded here. Nothing here reads or changes the product's source: the
+// bench configures the Workers (bindings, sockets), it never edits them.
 // Trade-off: direct sockets skip Miniflare's entry worker (no `cf` object),
-// which neither Worker needs; `wrangler dev` would add its proxy to both.
+// which no Worker here needs; `wrangler dev` would add its proxy to each.
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { Log, LogLevel, Miniflare, type WorkerOptions } from "miniflare";
@@ -119,6 +122,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let mf: Miniflare | undefined;
   try {
     const gateway = workerFor(GATEWAY, path.join(ROOT, "wrangler.toml"), options.unminified);
+    // A signing key of the bench's own, as an operator would set with `wrangler
+    // secret put`: the gateway runs as configured for production, whatever the
+    // developer's .dev.vars holds.
+    gateway.bindings = { ...gateway.bindings, FEEDBACK_SIGNING_KEY: randomBytes(32).toString("base64url") };
     if (options.withoutLogConsumer) delete gateway.queueConsumers;
     const passthroughConfig = path.join(ROOT, "bench/passthrough/wrangler.toml");
     const passthrough = workerFor(PASSTHROUGH, passthroughConfig);
@@ -148,7 +155,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       tenants,
       mf: instance,
       topology:
-        "gateway and pass-through as two Workers in one workerd (one Miniflare instance, `wrangler deploy --dry-run` bundles, " +
+        `gateway, pass-through${options.loggingOff ? " and the gateway with logging off" : ""} as Workers in one workerd (one Miniflare instance, \`wrangler deploy --dry-run\` bundles, ` +
         `direct loopback sockets); dev upstream with zero delay on a Node ${upstream.where === "thread" ? "worker thread" : "main thread"}; ` +
         "autocannon and the probe client on the Node main thread",
       runtimeErrors,
