@@ -87,13 +87,13 @@ async function syncLocal(manifests: Manifest[]): Promise<void> {
         console.log(`${manifest.tenant}: ${formatDiff(changes)}`);
         continue;
       }
-      const result = await applyManifest(db, manifest, appliedBy);
+      const result = await applyManifest(db, manifest, appliedBy, Date.now());
       console.log(`${manifest.tenant}: ${formatDiff(result.changes)}`);
       console.log(
         `${manifest.tenant}: ${result.applied ? `applied as version ${result.version}` : `unchanged (version ${result.version})`}`,
       );
       const key = DEMO_KEYS[manifest.tenant];
-      if (key) await storeApiKey(db, manifest.tenant, key, "local demo key");
+      if (key) await storeApiKey(db, manifest.tenant, key, "local demo key", Date.now());
     }
   } finally {
     await dispose();

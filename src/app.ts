@@ -2,6 +2,7 @@
 // and the one onError that renders every failure in OpenAI's error shape.
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { methodNotAllowed as allowHeader } from "hono/method-not-allowed";
 import { adminApi, adminDocs } from "./api/admin";
 import { chatApi, chatDocs } from "./api/chat";
 import { docsHtml } from "./api/docs";
@@ -11,15 +12,17 @@ import { interactionsApi, interactionsDocs } from "./api/interactions";
 import { modelsApi, modelsDocs } from "./api/models";
 import { lazyOpenApiDocument } from "./api/openapi";
 import { apiKeyAuth } from "./auth/api-key-auth";
+import { systemClock, type Clock } from "./clock";
 import type { AppEnv } from "./env";
-import { GatewayError, invalidRequest, notFound } from "./errors";
+import { frameworkRejection, GatewayError, internalError, methodNotAllowed, notFound } from "./errors";
+import { gatewayContext } from "./middleware/gateway-context";
 import { requestId } from "./middleware/request-id";
+import { createRegistryCache, type RegistryCache } from "./registry/registry-cache";
 
 export function renderError(error: unknown, requestIdValue: string | undefined): Response {
   if (error instanceof GatewayError) return error.toResponse();
   if (error instanceof HTTPException && error.status < 500) {
-    // Hono's own 4xx, e.g. a body that is not valid JSON.
-    return invalidRequest(`Could not parse the request: ${error.message}`, null, "invalid_body").toResponse();
+    return frameworkRejection(error.status, error.message).toResponse();
   }
   console.error(
     JSON.stringify({
@@ -29,14 +32,49 @@ export function renderError(error: unknown, requestIdValue: string | undefined):
       stack: (error as Error)?.stack,
     }),
   );
-  return new GatewayError(500, "server_error", "internal_error", {
-    message: `The gateway failed on this request. Quote request id ${requestIdValue ?? "(none)"} when reporting it.`,
-  }).toResponse();
+  return internalError(requestIdValue).toResponse();
 }
 
-export function createApp() {
+export interface AppOptions {
+  clock?: Clock;
+  /** The compiled-registry cache; one per app unless a test shares one. */
+  registry?: RegistryCache;
+}
+
+export interface GatewayApp {
+  app: Hono<AppEnv>;
+  registry: RegistryCache;
+}
+
+export function createApp(options: AppOptions = {}): GatewayApp {
+  const clock = options.clock ?? systemClock;
+  // The cache reads its limits from the config of the request that uses it
+  // (one env per isolate, so in practice one config).
+  let limits = { ttlSeconds: 5, capacity: 500 };
+  const registry =
+    options.registry ??
+    createRegistryCache({ clock, ttlSeconds: () => limits.ttlSeconds, capacity: () => limits.capacity });
+
   const app = new Hono<AppEnv>();
-  app.use("*", requestId());
+  app.use("*", requestId({ clock }));
+  // A known path called with another method: 405 with `allow` (RFC 9110 §15.5.6), not 404.
+  app.use(
+    "*",
+    allowHeader({
+      app,
+      onMethodNotAllowed: (c, methods) => methodNotAllowed(c.req.method, c.req.path, methods).toResponse(),
+    }),
+  );
+  app.use(
+    "*",
+    gatewayContext({
+      clock,
+      registry,
+      onConfig: (config) => {
+        limits = { ttlSeconds: config.snapshotTtlSeconds, capacity: config.tenantCacheSize };
+      },
+    }),
+  );
   app.get("/healthz", (c) => c.json({ ok: true }));
 
   app.use("/v1/chat/*", apiKeyAuth());
@@ -71,5 +109,5 @@ export function createApp() {
     if (id) response.headers.set("x-request-id", id);
     return response;
   });
-  return app;
+  return { app, registry };
 }

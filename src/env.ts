@@ -1,13 +1,19 @@
 // The one Hono environment type: bindings come from `wrangler types`
 // (worker-configuration.d.ts), variables are what middleware put on the context.
+import type { Clock } from "./clock";
+import type { GatewayConfig } from "./config";
 import type { TenantSnapshot } from "./registry/compile-tenant";
+import type { RegistryCache } from "./registry/registry-cache";
 
 export type AppEnv = {
   Bindings: Env;
   Variables: {
     requestId: string;
-    /** performance.now() when the request entered the gateway. */
+    /** clock.monotonicMs() when the request entered the gateway. */
     startedAt: number;
+    config: GatewayConfig;
+    clock: Clock;
+    registry: RegistryCache;
     tenant: TenantSnapshot;
     apiKeyId: string;
   };

@@ -8,11 +8,10 @@ import * as z from "zod";
 import { adminAuth } from "../auth/admin-auth";
 import { generateApiKey, listApiKeys, revokeApiKey, storeApiKey } from "../auth/api-keys";
 import type { AppEnv } from "../env";
-import { GatewayError, invalidRequest, notFound } from "../errors";
+import { invalidManifest, invalidValue, notFound } from "../errors";
 import { adapterStats } from "../registry/adapter-stats";
 import { applyManifest, listManifestVersions, planApply, readCurrentManifest } from "../registry/manifest-store";
-import { reloadSnapshot } from "../registry/registry-cache";
-import { validateManifest, type ManifestIssue } from "../registry/validate-manifest";
+import { validateManifest } from "../registry/validate-manifest";
 import { SLUG_PATTERN } from "../schemas/manifest";
 import { BEARER, jsonResponse, type ApiDocs, type RouteDoc } from "./openapi";
 import { jsonBody, validationHook } from "./validation-hook";
@@ -26,19 +25,11 @@ const ManifestBody = z.record(z.string(), z.unknown());
 const CreateKeyBody = z.object({ name: z.string().min(1).max(100).optional() });
 const security = BEARER;
 
-function manifestInvalid(issues: ManifestIssue[]): GatewayError {
-  return new GatewayError(400, "invalid_request_error", "invalid_manifest", {
-    message: `The manifest is invalid: ${issues.map((i) => `${i.pointer || "/"} ${i.message}`).join("; ")}`,
-    param: issues[0]?.pointer || null,
-    details: { issues },
-  });
-}
-
 function checkedManifest(tenant: string, body: unknown) {
   const result = validateManifest(body);
-  if (!result.ok) throw manifestInvalid(result.issues);
+  if (!result.ok) throw invalidManifest(result.issues);
   if (result.manifest.tenant !== tenant) {
-    throw invalidRequest(`The manifest is for tenant '${result.manifest.tenant}', not '${tenant}'.`, "/tenant");
+    throw invalidValue(`The manifest is for tenant '${result.manifest.tenant}', not '${tenant}'.`, "/tenant");
   }
   return result.manifest;
 }
@@ -185,8 +176,8 @@ adminApi
         return c.json({ tenant, dry_run: true, current_version: current?.version ?? null, changes }, 200);
       }
       const actor = c.req.header("x-switchyard-actor") ?? "admin-api";
-      const result = await applyManifest(c.env.DB, manifest, actor);
-      if (result.applied) await reloadSnapshot(c.env.DB);
+      const result = await applyManifest(c.env.DB, manifest, actor, c.var.clock.nowMs());
+      if (result.applied) await c.var.registry.reload(c.env.DB);
       return c.json(
         { tenant, dry_run: false, applied: result.applied, version: result.version, changes: result.changes },
         200,
@@ -222,8 +213,8 @@ adminApi
       await requireTenant(c.env.DB, tenant);
       const key = generateApiKey(tenant);
       const name = (await c.req.json().catch(() => ({})))?.name ?? "api key";
-      const stored = await storeApiKey(c.env.DB, tenant, key, String(name));
-      await reloadSnapshot(c.env.DB);
+      const stored = await storeApiKey(c.env.DB, tenant, key, String(name), c.var.clock.nowMs());
+      await c.var.registry.reload(c.env.DB);
       return c.json({ id: stored.id, tenant, name, prefix: stored.prefix, key }, 201);
     },
   )
@@ -233,8 +224,10 @@ adminApi
   })
   .delete("/admin/tenants/:tenant/keys/:id", zValidator("param", KeyParam, validationHook), async (c) => {
     const { tenant, id } = c.req.valid("param");
-    if (!(await revokeApiKey(c.env.DB, tenant, id))) throw notFound(`Live key '${id}' of tenant '${tenant}'`, "id");
-    await reloadSnapshot(c.env.DB);
+    if (!(await revokeApiKey(c.env.DB, tenant, id, c.var.clock.nowMs()))) {
+      throw notFound(`Live key '${id}' of tenant '${tenant}'`, "id");
+    }
+    await c.var.registry.reload(c.env.DB);
     return c.json({ id, revoked: true }, 200);
   })
   .get("/admin/tenants/:tenant/stats", zValidator("query", StatsQuery, validationHook), tenantParam, async (c) => {

@@ -58,6 +58,8 @@ export const chatApi = new Hono<AppEnv>().post(
       clientSignal: c.req.raw.signal,
       body,
       plan,
+      config: c.var.config,
+      clock: c.var.clock,
     });
   },
 );

@@ -5,7 +5,7 @@ import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import * as z from "zod";
 import type { AppEnv } from "../env";
-import { GatewayError, invalidRequest, notFound } from "../errors";
+import { exportNotReady, feedExists, invalidValue, notFound } from "../errors";
 import { toExportPlan } from "../export/export-spec";
 import { ackFeed, createFeed, cursorTime, feedCursor, getFeed, listFeeds } from "../export/feed-store";
 import { createJob, getJob, jobView, newJobId, partKey } from "../export/job-store";
@@ -32,7 +32,7 @@ function checkOptions(options: Parameters<typeof resolveExportOptions>[0]) {
   try {
     resolveExportOptions(options);
   } catch (error) {
-    if (error instanceof ExportOptionsError) throw invalidRequest(error.message, error.param);
+    if (error instanceof ExportOptionsError) throw invalidValue(error.message, error.param);
     throw error;
   }
 }
@@ -180,11 +180,8 @@ exportsApi
     const { name, ...spec } = c.req.valid("json");
     checkOptions(toExportPlan(spec).options);
     const tenant = c.get("tenant").tenant;
-    if (!(await createFeed(c.env.DB, tenant, name, spec, Date.now()))) {
-      throw new GatewayError(409, "invalid_request_error", "feed_exists", {
-        message: `A feed named '${name}' exists.`,
-        param: "name",
-      });
+    if (!(await createFeed(c.env.DB, tenant, name, spec, c.var.clock.nowMs()))) {
+      throw feedExists(name);
     }
     return c.json(feedView((await getFeed(c.env.DB, tenant, name))!), 201);
   })
@@ -200,7 +197,7 @@ exportsApi
       const tenant = c.get("tenant").tenant;
       const feed = await getFeed(c.env.DB, tenant, name);
       if (!feed) throw notFound(`Feed '${name}'`, "name");
-      const upTo = Date.now();
+      const upTo = c.var.clock.nowMs();
       const { filters, options } = toExportPlan(feed.spec);
       const stream = jsonlStream({
         db: c.env.DB,
@@ -219,9 +216,9 @@ exportsApi
     async (c) => {
       const { name } = c.req.valid("param");
       const upTo = cursorTime(c.req.valid("json").cursor);
-      if (upTo > Date.now()) throw invalidRequest("The cursor is from the future.", "cursor");
+      if (upTo > c.var.clock.nowMs()) throw invalidValue("The cursor is from the future.", "cursor");
       const tenant = c.get("tenant").tenant;
-      if (!(await ackFeed(c.env.DB, tenant, name, upTo, Date.now()))) throw notFound(`Feed '${name}'`, "name");
+      if (!(await ackFeed(c.env.DB, tenant, name, upTo, c.var.clock.nowMs()))) throw notFound(`Feed '${name}'`, "name");
       return c.json(feedView((await getFeed(c.env.DB, tenant, name))!), 200);
     },
   )
@@ -230,7 +227,7 @@ exportsApi
     checkOptions(toExportPlan(spec).options);
     const tenant = c.get("tenant").tenant;
     const id = newJobId();
-    await createJob(c.env.DB, tenant, id, spec, Date.now());
+    await createJob(c.env.DB, tenant, id, spec, c.var.clock.nowMs());
     await c.env.EXPORTS.create({ id, params: { jobId: id, tenant } });
     return c.json(jobView((await getJob(c.env.DB, tenant, id))!), 202);
   })
@@ -244,10 +241,7 @@ exportsApi
     const job = await getJob(c.env.DB, tenant, c.req.valid("param").id);
     if (!job) throw notFound("Export", "id");
     if (job.status !== "complete") {
-      throw new GatewayError(409, "invalid_request_error", "export_not_ready", {
-        message: `The export is ${job.status}.`,
-        param: "id",
-      });
+      throw exportNotReady(job.status);
     }
     return new Response(partsStream(c.env.BLOBS, tenant, job.id, job.parts), { headers: NDJSON_HEADERS });
   });

@@ -34,20 +34,14 @@ export const feedbackDocs: ApiDocs = {
   securitySchemes: { feedbackToken: { type: "apiKey", in: "header", name: FEEDBACK_TOKEN_HEADER } },
 };
 
-export interface FeedbackApiOptions {
-  /** epoch milliseconds */
-  now?: () => number;
-}
-
-export function createFeedbackApi(options: FeedbackApiOptions = {}) {
-  const now = options.now ?? Date.now;
+export function createFeedbackApi() {
   const api = new Hono<AppEnv>();
   api.use("/v1/feedback", feedbackCors());
   // The credential is decided before the body is validated (see feedback-auth.ts).
   return api.post("/v1/feedback", feedbackAuth(), ...jsonBody(FeedbackRequestSchema), async (c) => {
     const body = c.req.valid("json");
-    const caller = await feedbackCaller(c, body, { nowSeconds: () => Math.floor(now() / 1000) });
-    const result = await upsertFeedback(c.env.DB, { ...caller, body, at: now() });
+    const caller = await feedbackCaller(c, body);
+    const result = await upsertFeedback(c.env.DB, { ...caller, body, at: c.var.clock.nowMs() });
     return c.json(result, 200);
   });
 }

@@ -4,7 +4,7 @@
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
-import { invalidRequest, notFound } from "../errors";
+import { invalidValue, notFound } from "../errors";
 import { decodeCursor } from "../feedback/interaction-cursor";
 import { getInteraction, listInteractions } from "../feedback/interaction-queries";
 import {
@@ -53,7 +53,7 @@ export const interactionsApi = new Hono<AppEnv>()
     const { cursor, ...query } = c.req.valid("query");
     const decoded = cursor === undefined ? null : decodeCursor(cursor);
     if (decoded && !decoded.ok)
-      throw invalidRequest("Invalid 'cursor': pass next_cursor from a previous page unchanged.", "cursor");
+      throw invalidValue("Invalid 'cursor': pass next_cursor from a previous page unchanged.", "cursor");
     const page = await listInteractions(c.env.DB, c.get("tenant").tenant, { query, after: decoded?.position ?? null });
     return c.json(page, 200);
   })

@@ -1,10 +1,11 @@
 // Bearer API key → tenant, from the cached registry snapshot (no D1 query in
 // steady state). Unknown, revoked and missing keys all get the same 401, so
 // the answer says nothing about which keys exist.
+// Not hono/bearer-auth: it answers a malformed Authorization header with 400
+// and a plain-text body, where OpenAI's clients expect 401 in OpenAI's shape.
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { invalidApiKey } from "../errors";
-import { getSnapshot, getTenant } from "../registry/registry-cache";
 import { sha256Hex } from "./hash-key";
 
 export interface ApiKeyAuthOptions {
@@ -25,9 +26,10 @@ export function apiKeyAuth(options: ApiKeyAuthOptions = {}) {
       if (options.optional) return next();
       throw invalidApiKey();
     }
-    const snapshot = await getSnapshot(c.env, (p) => c.executionCtx.waitUntil(p));
+    const registry = c.var.registry;
+    const snapshot = await registry.snapshot(c.env.DB, (p) => c.executionCtx.waitUntil(p));
     const entry = snapshot.keys.get(await sha256Hex(key));
-    const tenant = entry && (await getTenant(c.env, entry.tenantId));
+    const tenant = entry && (await registry.tenant(c.env.DB, entry.tenantId));
     if (!entry || !tenant) throw invalidApiKey();
     c.set("tenant", tenant);
     c.set("apiKeyId", entry.keyId);

@@ -16,12 +16,12 @@ export async function storeApiKey(
   tenant: string,
   key: string,
   name: string,
-  now: () => number = Date.now,
+  /** epoch ms */
+  at: number,
 ): Promise<{ id: string; prefix: string }> {
   const hash = await sha256Hex(key);
   const id = `key_${hash.slice(0, 16)}`;
   const prefix = key.slice(0, Math.min(key.length, tenant.length + 8));
-  const at = now();
   await db.batch([
     db
       .prepare(
@@ -37,9 +37,9 @@ export async function revokeApiKey(
   db: D1Database,
   tenant: string,
   keyId: string,
-  now: () => number = Date.now,
+  /** epoch ms */
+  at: number,
 ): Promise<boolean> {
-  const at = now();
   const [result] = await db.batch([
     db
       .prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL")

@@ -1,9 +1,10 @@
 // Pure planning of one chat request: audience, route, tone preset and the
 // exact body the upstream will receive. The dry-run preview returns this plan
 // as JSON, and the real call executes it, so the two cannot drift apart.
-import { invalidRequest, GatewayError, modelNotFound } from "../errors";
+import { invalidValue } from "../errors";
 import type { AdapterTarget, TenantSnapshot } from "../registry/compile-tenant";
 import { resolveRoute } from "../routing/resolve";
+import { routeFailureError } from "./chat-errors";
 import type { ChatCompletionRequest } from "../schemas/chat";
 import { applyPreset } from "../tone/apply-preset";
 import { lookupPreset } from "../tone/lookup-preset";
@@ -34,21 +35,9 @@ export interface ChatPlan {
 // Gateway-level fields that are consumed here and never forwarded.
 const GATEWAY_ONLY = ["model", "metadata", "stream_options", "stream"] as const;
 
-function routeError(reason: string, model: string): GatewayError {
-  if (reason === "task_not_found") return modelNotFound(model);
-  if (reason === "version_not_allowed") {
-    return invalidRequest(
-      `The model '${model}' cannot be pinned: the task does not allow that version.`,
-      "model",
-      "version_not_allowed",
-    );
-  }
-  return invalidRequest(`No route of '${model}' matches this request.`, "model", "no_route");
-}
-
 export function planChat(tenant: TenantSnapshot, body: ChatCompletionRequest, facts: ChatRequestFacts): ChatPlan {
   const audience = resolveAudience(facts.audienceHeader, body.metadata ?? undefined);
-  if (!audience.ok) throw invalidRequest(audience.message, audience.param);
+  if (!audience.ok) throw invalidValue(audience.message, audience.param);
   const user = body.user || facts.userHeader || null;
   const route = resolveRoute(tenant, {
     model: body.model,
@@ -61,7 +50,7 @@ export function planChat(tenant: TenantSnapshot, body: ChatCompletionRequest, fa
     metadata: body.metadata ?? undefined,
     requestId: facts.requestId,
   });
-  if (!route.ok) throw routeError(route.reason, body.model);
+  if (!route.ok) throw routeFailureError(route.reason, body.model);
 
   const preset = lookupPreset(tenant.tone, route.task, audience.audience)?.preset ?? null;
   const toned = applyPreset(preset, body);

@@ -6,6 +6,7 @@
 // part, so a step that fails is retried from the previous part's state and a
 // restarted instance resumes after the last finished part, not from row one.
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
+import { systemClock, type Clock } from "../clock";
 import { ExampleBuilder } from "./example-builder";
 import { countExportRows, fetchExportPage, type PageCursor } from "./export-source";
 import { toExportPlan } from "./export-spec";
@@ -26,6 +27,9 @@ interface PartResult {
 }
 
 export class ExportWorkflow extends WorkflowEntrypoint<Env, ExportParams> {
+  /** The runtime constructs the class, so the clock is a field a subclass (or a test) replaces. */
+  protected clock: Clock = systemClock;
+
   override async run(event: WorkflowEvent<ExportParams>, step: WorkflowStep): Promise<void> {
     const { jobId, tenant } = event.payload;
     const db = this.env.DB;
@@ -38,7 +42,7 @@ export class ExportWorkflow extends WorkflowEntrypoint<Env, ExportParams> {
     try {
       const total = await step.do("count rows", async () => {
         const n = await countExportRows(db, tenant, filters);
-        await updateJob(db, tenant, jobId, { status: "running", rowsTotal: n }, Date.now());
+        await updateJob(db, tenant, jobId, { status: "running", rowsTotal: n }, this.clock.nowMs());
         return n;
       });
       let previous: PartResult = { cursor: null, rowsDone: 0, done: total === 0 };
@@ -58,11 +62,17 @@ export class ExportWorkflow extends WorkflowEntrypoint<Env, ExportParams> {
         const tail = builder.finish();
         if (tail.length) await this.env.BLOBS.put(partKey(tenant, jobId, part), tail.map((l) => `${l}\n`).join(""));
         const parts = tail.length ? part + 1 : part;
-        await updateJob(db, tenant, jobId, { status: "complete", parts, stats: builder.stats() as never }, Date.now());
+        await updateJob(
+          db,
+          tenant,
+          jobId,
+          { status: "complete", parts, stats: builder.stats() as never },
+          this.clock.nowMs(),
+        );
       });
     } catch (error) {
       await step.do("mark failed", async () => {
-        await updateJob(db, tenant, jobId, { status: "failed", error: String(error) }, Date.now());
+        await updateJob(db, tenant, jobId, { status: "failed", error: String(error) }, this.clock.nowMs());
       });
       throw error;
     }
@@ -113,7 +123,7 @@ export class ExportWorkflow extends WorkflowEntrypoint<Env, ExportParams> {
       tenant,
       jobId,
       { rowsDone, parts: part + 1, stats: builder.stats() as never },
-      Date.now(),
+      this.clock.nowMs(),
     );
     return { cursor, rowsDone, done };
   }

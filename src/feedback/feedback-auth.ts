@@ -15,10 +15,10 @@ import { createMiddleware } from "hono/factory";
 import type { Context } from "hono";
 import { apiKeyAuth, bearerToken } from "../auth/api-key-auth";
 import { verifyFeedbackToken } from "../auth/feedback-token";
+import { epochSeconds } from "../clock";
 import type { AppEnv } from "../env";
-import { invalidApiKey, invalidRequest } from "../errors";
+import { invalidApiKey, userNotAllowedWithToken } from "../errors";
 import type { TenantSnapshot } from "../registry/compile-tenant";
-import { getSnapshot } from "../registry/registry-cache";
 import type { FeedbackSource } from "./feedback-store";
 
 export const FEEDBACK_TOKEN_HEADER = "x-switchyard-feedback-token";
@@ -38,11 +38,6 @@ export function feedbackCredential(
 
 const credentialOf = (c: Context<AppEnv>) =>
   feedbackCredential(c.req.header("authorization"), c.req.header(FEEDBACK_TOKEN_HEADER));
-
-export interface FeedbackAuthOptions {
-  /** Whole seconds since the epoch; injectable so expiry is testable. */
-  nowSeconds?: () => number;
-}
 
 export interface FeedbackCaller {
   tenantId: string;
@@ -68,26 +63,21 @@ export function feedbackAuth() {
 export async function feedbackCaller(
   c: Context<AppEnv>,
   body: { request_id: string; user?: string },
-  options: FeedbackAuthOptions = {},
 ): Promise<FeedbackCaller> {
   const keyTenant = c.var.tenant as TenantSnapshot | undefined;
   if (keyTenant) return { tenantId: keyTenant.tenant, source: "api_key" };
 
   const credential = credentialOf(c);
   if (credential.kind !== "token") throw invalidApiKey();
-  const secret = c.env.FEEDBACK_SIGNING_KEY;
+  const secret = c.var.config.feedbackSigningKey;
   if (!secret) throw invalidApiKey("Feedback tokens are not accepted: FEEDBACK_SIGNING_KEY is not set.");
-  const nowSeconds = options.nowSeconds?.() ?? Math.floor(Date.now() / 1000);
+  const nowSeconds = epochSeconds(c.var.clock);
   // Throws the same 401 for a forged, expired or other request's token.
   const tenantId = await verifyFeedbackToken(secret, credential.token, body.request_id, nowSeconds);
-  const snapshot = await getSnapshot(c.env, (p) => c.executionCtx.waitUntil(p));
+  const snapshot = await c.var.registry.snapshot(c.env.DB, (p) => c.executionCtx.waitUntil(p));
   if (!snapshot.tenants.has(tenantId)) throw invalidApiKey("Invalid or expired feedback token.");
   if (body.user !== undefined) {
-    throw invalidRequest(
-      "A feedback token rates as the one end user it was issued to and cannot name a 'user'; post with an API key to record feedback per user.",
-      "user",
-      "user_not_allowed_with_token",
-    );
+    throw userNotAllowedWithToken();
   }
   return { tenantId, source: "token" };
 }

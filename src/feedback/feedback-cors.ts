@@ -2,9 +2,11 @@
 // token straight from the end user's page. The other /v1 routes stay
 // same-origin: they take API keys, which must never reach a browser. Allowed
 // origins come from FEEDBACK_CORS_ORIGINS ("*" or a comma-separated list),
-// read per request so a changed var needs no redeploy of code. No cookies are
+// read from the config. No cookies are
 // involved (the token travels in a header), so credentials stay off.
+import type { Context } from "hono";
 import { cors } from "hono/cors";
+import type { AppEnv } from "../env";
 import { FEEDBACK_TOKEN_HEADER } from "./feedback-auth";
 
 /** The Access-Control-Allow-Origin value for `origin`, or null to send none. */
@@ -19,7 +21,7 @@ export function allowedOrigin(setting: string | undefined, origin: string): stri
 
 export function feedbackCors() {
   return cors({
-    origin: (origin, c) => allowedOrigin((c.env as Env).FEEDBACK_CORS_ORIGINS, origin),
+    origin: (origin, c) => allowedOrigin((c as Context<AppEnv>).var.config.feedbackCorsOrigins, origin),
     allowMethods: ["POST", "OPTIONS"],
     allowHeaders: ["authorization", "content-type", FEEDBACK_TOKEN_HEADER, "x-request-id"],
     exposeHeaders: ["x-request-id"],

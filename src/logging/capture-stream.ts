@@ -6,6 +6,7 @@
 // `onEnd` is called exactly once: finished, cut, timed out or cancelled.
 import { createParser } from "eventsource-parser";
 import { sseData, SSE_DONE } from "../providers/sse";
+import type { Clock } from "../clock";
 import type { CompletionCapture } from "./completion-capture";
 
 export type StreamEnd = { status: "ok" } | { status: "upstream_error" | "timeout" | "client_aborted"; error: string };
@@ -19,6 +20,8 @@ export interface CaptureStreamOptions {
   /** Longest wait for the next upstream chunk before the stream counts as timed out. */
   idleTimeoutMs: number;
   capture: CompletionCapture;
+  /** Times the idle watchdog and write coalescing. */
+  clock: Clock;
   /** Aborts the upstream request (timeout or client gone). */
   abortUpstream: (reason: string) => void;
   onEnd: (end: StreamEnd) => void;
@@ -41,7 +44,7 @@ export function captureStream(
   upstream: ReadableStream<Uint8Array>,
   options: CaptureStreamOptions,
 ): ReadableStream<Uint8Array> {
-  const { capture } = options;
+  const { capture, clock } = options;
   const reader = upstream.getReader();
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
@@ -70,7 +73,7 @@ export function captureStream(
   const checkIdle = () => {
     watchdog = null;
     if (ended) return;
-    const waited = reading ? Date.now() - readStartedAt : 0;
+    const waited = reading ? clock.monotonicMs() - readStartedAt : 0;
     if (waited >= idleMs) {
       timedOut = true;
       options.abortUpstream("timeout");
@@ -92,7 +95,7 @@ export function captureStream(
   // resolves as done, so `timedOut` is checked first.
   const read = () => {
     reading = true;
-    readStartedAt = Date.now();
+    readStartedAt = clock.monotonicMs();
     return reader.read();
   };
   const readSettled = () => {
@@ -170,7 +173,7 @@ export function captureStream(
   const write = (controller: ReadableStreamDefaultController<Uint8Array>) => {
     controller.enqueue(encoder.encode(out));
     out = "";
-    lastWrite = Date.now();
+    lastWrite = clock.monotonicMs();
     flushAt = null;
     tokenWritten ||= capture.firstTokenAt !== null;
   };
@@ -196,7 +199,7 @@ export function captureStream(
             if (next.done) return finish(controller);
             parser.feed(decoder.decode(next.value, { stream: true }));
             if (!out) continue;
-            const sinceWrite = Date.now() - lastWrite;
+            const sinceWrite = clock.monotonicMs() - lastWrite;
             if (!tokenWritten || sinceWrite >= COALESCE_MS || out.length >= COALESCE_BYTES) return write(controller);
             flushAt ??= new Promise((resolve) => setTimeout(() => resolve(FLUSH), COALESCE_MS - sinceWrite));
           }

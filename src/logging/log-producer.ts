@@ -7,7 +7,7 @@
 import type { InteractionRecord, LogMessage } from "./interaction-record";
 import { MessagePacker, utf8ByteLength, type PackLimits } from "./message-packer";
 import { writeInteractions } from "./write-interactions";
-import { numberVar } from "../vars";
+import { systemClock, type Clock } from "../clock";
 
 // Below the 128 KB limit, leaving room for the queue's own envelope.
 export const MAX_INLINE_BYTES = 120 * 1024;
@@ -15,7 +15,6 @@ const PACK_PREFIX = '{"v":2,"messages":[';
 const PACK_SUFFIX = "]}";
 /** Records per packed message: a consumer batch (10 messages) stays a bounded D1 write. */
 export const MAX_RECORDS_PER_MESSAGE = 50;
-const MAX_PACK_WINDOW_MS = 1000;
 
 export function blobKeyFor(record: Pick<InteractionRecord, "tenant_id" | "request_id">): string {
   return `interactions/${record.tenant_id}/${record.request_id}.json`;
@@ -46,34 +45,43 @@ async function writeDirectly(env: Env, records: InteractionRecord[], error: unkn
   await writeInteractions(env.DB, records);
 }
 
-/**
- * LOG_PACK_WINDOW_MS, or 20 when it is missing or not a number ≥ 0, and at
- * most 1,000: the request that opens a pack waits out the window in
- * waitUntil, which the runtime ends 30 s after the response.
- */
-export function packLimitsFor(env: { LOG_PACK_WINDOW_MS?: unknown }): PackLimits {
+export interface LogSettings {
+  /** LOG_PACK_WINDOW_MS from the config (at most 1,000: the request that opens a pack waits it out in waitUntil). */
+  windowMs: number;
+  clock: Clock;
+}
+
+export const DEFAULT_LOG_SETTINGS: LogSettings = { windowMs: 20, clock: systemClock };
+
+export function packLimitsFor(windowMs: number): PackLimits {
   return {
-    windowMs: Math.min(numberVar(env.LOG_PACK_WINDOW_MS, 20), MAX_PACK_WINDOW_MS),
+    windowMs,
     maxBytes: MAX_INLINE_BYTES - PACK_PREFIX.length - PACK_SUFFIX.length,
     maxMessages: MAX_RECORDS_PER_MESSAGE,
   };
 }
 
-// One packer per isolate and env (tests run several envs in one isolate).
+// One packer per isolate and env (tests run several envs in one isolate);
+// the settings of the env's first record hold for its packer.
 const packers = new WeakMap<Env, MessagePacker<InteractionRecord>>();
-function packerFor(env: Env): MessagePacker<InteractionRecord> {
+function packerFor(env: Env, settings: LogSettings): MessagePacker<InteractionRecord> {
   let packer = packers.get(env);
   if (!packer) {
     packer = new MessagePacker<InteractionRecord>(
-      packLimitsFor({ LOG_PACK_WINDOW_MS: env.LOG_PACK_WINDOW_MS }),
+      packLimitsFor(settings.windowMs),
       (bodies, records) => sendPack(env, bodies, records),
+      settings.clock,
     );
     packers.set(env, packer);
   }
   return packer;
 }
 
-export async function enqueueInteraction(env: Env, record: InteractionRecord): Promise<void> {
+export async function enqueueInteraction(
+  env: Env,
+  record: InteractionRecord,
+  settings: LogSettings = DEFAULT_LOG_SETTINGS,
+): Promise<void> {
   let body: string;
   let bytes: number;
   let packed = record;
@@ -97,5 +105,5 @@ export async function enqueueInteraction(env: Env, record: InteractionRecord): P
   } catch (error) {
     return writeDirectly(env, [record], error);
   }
-  return packerFor(env).add(body, bytes, packed);
+  return packerFor(env, settings).add(body, bytes, packed);
 }

@@ -1,7 +1,7 @@
 // Packs log messages that arrive close together into one queue message.
 // Every queue message costs a queue write, read and delete (billed per
-// message) and, locally, a trip through Miniflare's broker: about 230 µs of
-// CPU per request when each record travelled alone (scripts/bench/PROFILE.md).
+// message) and, locally, a trip through Miniflare's broker, which cost the
+// most CPU of any log step when each record travelled alone (docs/performance.md).
 // A pack is sent when its window ends, or at once when it is full, so a
 // message waits at most windowMs.
 //
@@ -23,6 +23,8 @@ export interface PackLimits {
   maxMessages: number;
 }
 
+import type { Clock } from "../clock";
+
 export type SendPack<T> = (bodies: string[], items: T[]) => Promise<void>;
 
 interface Pack<T> {
@@ -39,6 +41,7 @@ export class MessagePacker<T> {
   constructor(
     private readonly limits: PackLimits,
     private readonly send: SendPack<T>,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -53,12 +56,16 @@ export class MessagePacker<T> {
     // cancelled with the request that set it (say, one stopped at its CPU
     // limit). Either way this caller sends it. (Records in a pack when the
     // whole isolate dies are lost with its memory, as any in-flight work is.)
-    if (pack && (pack.bytes + bytes + 1 > this.limits.maxBytes || Date.now() - pack.openedAt >= this.limits.windowMs)) {
+    if (
+      pack &&
+      (pack.bytes + bytes + 1 > this.limits.maxBytes ||
+        this.clock.monotonicMs() - pack.openedAt >= this.limits.windowMs)
+    ) {
       duties.push(this.#seal(pack));
       pack = null;
     }
     if (!pack) {
-      pack = { bodies: [], items: [], bytes: 0, sealed: false, openedAt: Date.now() };
+      pack = { bodies: [], items: [], bytes: 0, sealed: false, openedAt: this.clock.monotonicMs() };
       this.#open = pack;
       if (this.limits.windowMs > 0) duties.push(this.#sealAfterWindow(pack));
     }

@@ -2,8 +2,8 @@
 // json validator reads a body only when the content type is JSON and otherwise
 // validates `{}`, which would answer a form post with "missing 'messages'".
 // This gate refuses any other declared type, and an undeclared type with a
-// body, as 415, which app.onError renders as a 400 invalid_body, as the
-// gateway did when @hono/zod-openapi ran this check. No content type and no
+// body, as Hono's own 415, which app.onError renders as unsupported_media_type
+// with that status. No content type and no
 // body falls through to validation, so a missing body is "missing 'x'".
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";

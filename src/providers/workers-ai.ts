@@ -29,7 +29,8 @@ function chunk(delta: Record<string, unknown>, finishReason: string | null, usag
   return {
     id: "",
     object: "chat.completion.chunk",
-    created: Math.floor(Date.now() / 1000),
+    // Replaced by the gateway with the request's own time (chat/run-chat.ts).
+    created: 0,
     model: "",
     choices: usage ? [] : [{ index: 0, delta, finish_reason: finishReason }],
     ...(usage ? { usage } : {}),
@@ -82,7 +83,8 @@ function completionFromAi(output: { response?: string; usage?: AiUsage; tool_cal
   return {
     id: "",
     object: "chat.completion",
-    created: Math.floor(Date.now() / 1000),
+    // Replaced by the gateway with the request's own time (chat/run-chat.ts).
+    created: 0,
     model: "",
     choices: [
       {

@@ -76,8 +76,8 @@ export interface TenantSnapshot {
 
 export interface CompileMeta {
   manifestVersion: number;
-  /** Injectable clock (STYLE.md habit 10); defaults to Date.now. */
-  now?: () => number;
+  /** epoch ms, from the caller's clock */
+  compiledAt: number;
 }
 
 const EMPTY: readonly AdapterTarget[] = Object.freeze([]);
@@ -205,7 +205,7 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
     tenant: m.tenant,
     displayName: m.display_name ?? m.tenant,
     manifestVersion: meta.manifestVersion,
-    compiledAt: (meta.now ?? Date.now)(),
+    compiledAt: meta.compiledAt,
     manifest: m,
     upstreams,
     adapters,

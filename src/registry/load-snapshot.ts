@@ -13,7 +13,7 @@ export async function readRegistryVersion(db: D1Database): Promise<number> {
   return row?.version ?? 0;
 }
 
-export async function loadSnapshot(db: D1Database, now: () => number = Date.now): Promise<Snapshot> {
+export async function loadSnapshot(db: D1Database, nowMs: () => number): Promise<Snapshot> {
   const [state, keys, versions] = await db.batch([
     db.prepare("SELECT version FROM registry_state WHERE id = 1"),
     db.prepare("SELECT id, tenant_id, key_hash FROM api_keys WHERE revoked_at IS NULL"),
@@ -26,14 +26,10 @@ export async function loadSnapshot(db: D1Database, now: () => number = Date.now)
   const tenants = new Map<string, number>();
   for (const v of versions.results as { tenant_id: string; version: number }[]) tenants.set(v.tenant_id, v.version);
   const version = (state.results[0] as { version: number } | undefined)?.version ?? 0;
-  return { version, loadedAt: now(), keys: keyMap, tenants };
+  return { version, loadedAt: nowMs(), keys: keyMap, tenants };
 }
 
-export async function loadTenant(
-  db: D1Database,
-  tenant: string,
-  now: () => number = Date.now,
-): Promise<TenantSnapshot | null> {
+export async function loadTenant(db: D1Database, tenant: string, nowMs: () => number): Promise<TenantSnapshot | null> {
   const row = await db
     .prepare("SELECT version, body FROM manifests WHERE tenant_id = ? ORDER BY version DESC LIMIT 1")
     .bind(tenant)
@@ -51,5 +47,5 @@ export async function loadTenant(
     );
     return null;
   }
-  return compileTenant(checked.manifest, { manifestVersion: row.version, now });
+  return compileTenant(checked.manifest, { manifestVersion: row.version, compiledAt: nowMs() });
 }

@@ -56,14 +56,14 @@ export async function applyManifest(
   db: D1Database,
   manifest: Manifest,
   appliedBy: string,
-  now: () => number = Date.now,
+  /** epoch ms */
+  at: number,
 ): Promise<ApplyResult> {
   const { current, changes } = await planApply(db, manifest);
   if (current && changes.length === 0) {
     return { tenant: manifest.tenant, version: current.version, changes, applied: false };
   }
   const version = (current?.version ?? 0) + 1;
-  const at = now();
   await db.batch([
     db
       .prepare(

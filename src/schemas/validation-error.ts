@@ -1,7 +1,7 @@
 // Turns the first zod issue into a 400 that names the offending field the way
 // OpenAI does (`messages[0].content`), so a client knows exactly what to fix.
 import type { z } from "zod";
-import { invalidRequest, type GatewayError } from "../errors";
+import { invalidValue, missingParameter, unknownParameter, type GatewayError } from "../errors";
 
 export function paramOf(path: readonly PropertyKey[]): string | null {
   let out = "";
@@ -18,20 +18,12 @@ export function validationError(error: z.ZodError): GatewayError {
     // Strict objects (feedback, feeds, export jobs): name the stray field
     // itself, as OpenAI does, not the object that holds it.
     const key = issue.keys[0];
-    return invalidRequest(
-      `Unrecognized request argument supplied: '${key}'.`,
-      paramOf([...issue.path, key]),
-      "unknown_parameter",
-    );
+    return unknownParameter(String(key), paramOf([...issue.path, key]));
   }
   const param = paramOf(issue?.path ?? []);
   const detail = issue?.message ?? "Invalid request.";
   const message = param ? `Invalid '${param}': ${detail}` : detail;
-  return invalidRequest(
-    message,
-    param,
-    issue?.code === "invalid_type" && /received undefined/.test(detail)
-      ? "missing_required_parameter"
-      : "invalid_value",
-  );
+  return issue?.code === "invalid_type" && /received undefined/.test(detail)
+    ? missingParameter(message, param)
+    : invalidValue(message, param);
 }

@@ -5,9 +5,8 @@ import { introspectWorkflow } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { storeApiKey } from "../../src/auth/api-keys";
-import { reloadSnapshot } from "../../src/registry/registry-cache";
+import { call, gatewayRegistry } from "./helpers/gateway";
 import { validateExample } from "../../src/export/validate-example";
-import { call } from "./helpers/gateway";
 import { insertFeedback, insertFeedbackBulk, insertRecords, ratedRecord } from "./helpers/rated";
 import { applyTestManifest, KEYS, testcoManifest } from "./helpers/seed";
 
@@ -15,8 +14,8 @@ async function newTenant(prefix: string) {
   const tenant = `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
   await applyTestManifest({ ...testcoManifest(), tenant });
   const key = `sk-${tenant}-test`;
-  await storeApiKey(env.DB, tenant, key, "test");
-  await reloadSnapshot(env.DB); // as the admin API does after issuing a key
+  await storeApiKey(env.DB, tenant, key, "test", Date.now());
+  await gatewayRegistry().reload(env.DB); // as the admin API does after issuing a key
   return { tenant, key };
 }
 

@@ -5,8 +5,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { storeApiKey } from "../../src/auth/api-keys";
-import { resetSnapshotCache } from "../../src/registry/registry-cache";
-import { call, chat, waitForInteraction } from "./helpers/gateway";
+import { call, chat, resetGateway, waitForInteraction } from "./helpers/gateway";
 import { applyTestManifest, KEYS } from "./helpers/seed";
 
 type ErrorBody = { error: { message: string; type: string; param: string | null; code: string | null } };
@@ -90,8 +89,8 @@ const namesOf = (page: Page) => idsOf(page).map((id) => Object.entries(ids).find
 
 beforeAll(async () => {
   await applyTestManifest(manifest());
-  await storeApiKey(env.DB, tenant, key, "interactions test");
-  resetSnapshotCache();
+  await storeApiKey(env.DB, tenant, key, "interactions test", Date.now());
+  resetGateway();
   await Promise.all(
     Object.entries(plan).map(async ([name, { body, audience }]) => {
       const id = `ix-${name}-${crypto.randomUUID()}`;

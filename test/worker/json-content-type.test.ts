@@ -1,10 +1,10 @@
 // Routes that take a JSON body refuse any other content type, and a body
-// without one, as a 400 invalid_body before validation; a missing body is a
-// validation error naming the first missing field.
+// without one, as a 415 unsupported_media_type before validation; a missing
+// body is a validation error naming the first missing field.
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
+import { gateway } from "./helpers/gateway";
 import { KEYS } from "./helpers/seed";
 
 type ErrorBody = { error: { message: string; type: string; param: string | null; code: string | null } };
@@ -18,7 +18,7 @@ async function send(path: string, init: { method?: string; headers?: Record<stri
     headers,
     body: init.body,
   });
-  return worker.fetch(request as never, env as Env, createExecutionContext());
+  return gateway().fetch(request as never, env as Env, createExecutionContext());
 }
 
 const chatBody = JSON.stringify({ model: "support", messages: [{ role: "user", content: "hi" }] });
@@ -29,25 +29,25 @@ describe("JSON request bodies", () => {
     ["text/plain", "text/plain"],
     ["a form", "application/x-www-form-urlencoded"],
     ["json with a suffix", "application/jsonx"],
-  ])("refuses %s as invalid_body", async (_, type) => {
+  ])("refuses %s as 415 unsupported_media_type", async (_, type) => {
     const response = await send("/v1/chat/completions", {
       headers: { "content-type": type, ...dryRun },
       body: chatBody,
     });
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(415);
     const { error } = await response.json<ErrorBody>();
     expect(error).toEqual({
-      message: "Could not parse the request: Unsupported Media Type",
+      message: "Send the body as JSON with 'Content-Type: application/json'.",
       type: "invalid_request_error",
       param: null,
-      code: "invalid_body",
+      code: "unsupported_media_type",
     });
   });
 
-  it("refuses a body without a content type as invalid_body", async () => {
+  it("refuses a body without a content type as 415 unsupported_media_type", async () => {
     const response = await send("/v1/chat/completions", { headers: dryRun, body: chatBody });
-    expect(response.status).toBe(400);
-    expect((await response.json<ErrorBody>()).error.code).toBe("invalid_body");
+    expect(response.status).toBe(415);
+    expect((await response.json<ErrorBody>()).error.code).toBe("unsupported_media_type");
   });
 
   it("answers a missing body by naming the first missing field", async () => {
@@ -103,7 +103,7 @@ describe("JSON request bodies", () => {
       headers: { authorization: "Bearer admin-dev", "content-type": "text/plain" },
       body: "name=x",
     });
-    expect(response.status).toBe(400);
-    expect((await response.json<ErrorBody>()).error.code).toBe("invalid_body");
+    expect(response.status).toBe(415);
+    expect((await response.json<ErrorBody>()).error.code).toBe("unsupported_media_type");
   });
 });

@@ -5,12 +5,12 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
+import { systemClock } from "../../src/clock";
 import type { InteractionRecord } from "../../src/logging/interaction-record";
-import { blobKeyFor, enqueueInteraction, MAX_RECORDS_PER_MESSAGE, packLimitsFor } from "../../src/logging/log-producer";
+import { blobKeyFor, enqueueInteraction, MAX_RECORDS_PER_MESSAGE } from "../../src/logging/log-producer";
 import { retryDelaySeconds, unpack } from "../../src/logging/log-consumer";
 import { COLUMNS, rowChunks, toRow, writeInteractions } from "../../src/logging/write-interactions";
-import { chat } from "./helpers/gateway";
+import { chat, gateway } from "./helpers/gateway";
 import { KEYS } from "./helpers/seed";
 
 async function waitForCount(prefix: string, expected: number, timeoutMs = 30_000) {
@@ -141,7 +141,7 @@ async function deliver(messages: { id: string; body: unknown }[], bindings: Env 
     messages.map((m) => ({ ...m, timestamp: new Date(), attempts: 1 })),
   );
   const ctx = createExecutionContext();
-  await worker.queue(batch as never, bindings, ctx);
+  await gateway().queue!(batch as never, bindings, ctx);
   return getQueueResult(batch, ctx);
 }
 
@@ -409,23 +409,12 @@ describe("log packing (producer)", () => {
 
   it("sends one record alone as a plain v1 message when LOG_PACK_WINDOW_MS is 0", async () => {
     const { sent, env: base } = fakeQueue();
-    const unpacked = { ...base, LOG_PACK_WINDOW_MS: "0" } as Env;
+    const unpacked = { windowMs: 0, clock: systemClock };
     await Promise.all([
-      enqueueInteraction(unpacked, record("alone-1")),
-      enqueueInteraction(unpacked, record("alone-2")),
+      enqueueInteraction(base, record("alone-1"), unpacked),
+      enqueueInteraction(base, record("alone-2"), unpacked),
     ]);
     expect(sent.map((b) => (JSON.parse(b) as { v: number }).v)).toEqual([1, 1]);
-  });
-
-  it.each([
-    [undefined, 20],
-    ["35", 35],
-    ["0", 0],
-    ["60000", 1000],
-    ["-5", 20],
-    ["soon", 20],
-  ])("reads LOG_PACK_WINDOW_MS %j as a %i ms window", (value, windowMs) => {
-    expect(packLimitsFor({ LOG_PACK_WINDOW_MS: value }).windowMs).toBe(windowMs);
   });
 
   it("writes every record of a pack straight to D1 when the queue refuses it", async () => {

@@ -49,7 +49,7 @@ describe("GET /openapi.json", () => {
   it("documents every /v1 and /admin route the app serves, and no other", async () => {
     const served = new Set(
       createApp()
-        .routes.filter((r) => r.method !== "ALL" && /^\/(v1|admin)\//.test(r.path))
+        .app.routes.filter((r) => r.method !== "ALL" && /^\/(v1|admin)\//.test(r.path))
         .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, "{$1}")}`),
     );
     const doc = await getDoc();

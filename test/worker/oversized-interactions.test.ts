@@ -7,12 +7,10 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { storeApiKey } from "../../src/auth/api-keys";
-import worker from "../../src/index";
 import type { InteractionRecord } from "../../src/logging/interaction-record";
 import { blobKeyFor, enqueueInteraction } from "../../src/logging/log-producer";
 import { MAX_ROW_BYTES, rowChunks } from "../../src/logging/write-interactions";
-import { reloadSnapshot } from "../../src/registry/registry-cache";
-import { call, chat, waitForInteraction } from "./helpers/gateway";
+import { call, chat, gateway, gatewayRegistry, waitForInteraction } from "./helpers/gateway";
 import { insertFeedback, ratedRecord } from "./helpers/rated";
 import { applyTestManifest, KEYS, testcoManifest } from "./helpers/seed";
 
@@ -29,7 +27,7 @@ async function deliverThroughR2(record: InteractionRecord) {
   const body = JSON.stringify({ v: 1, pointer, request_id: record.request_id, tenant_id: record.tenant_id });
   const batch = createMessageBatch("switchyard-log", [{ id: "m0", timestamp: new Date(), attempts: 1, body }]);
   const ctx = createExecutionContext();
-  await worker.queue(batch as never, env, ctx);
+  await gateway().queue!(batch as never, env, ctx);
   return getQueueResult(batch, ctx);
 }
 
@@ -41,8 +39,8 @@ describe("interactions too big for a D1 row", () => {
     tenant = `huge-${crypto.randomUUID().slice(0, 8)}`;
     await applyTestManifest({ ...testcoManifest(), tenant });
     key = `sk-${tenant}-test`;
-    await storeApiKey(env.DB, tenant, key, "test");
-    await reloadSnapshot(env.DB);
+    await storeApiKey(env.DB, tenant, key, "test", Date.now());
+    await gatewayRegistry().reload(env.DB);
     big = withImage(
       ratedRecord(tenant, `${tenant}-big`, 1, {
         metadata: { channel: "web" },

@@ -3,9 +3,8 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { applyManifest } from "../../src/registry/manifest-store";
-import { resetSnapshotCache } from "../../src/registry/registry-cache";
+import { call, chat, resetGateway } from "./helpers/gateway";
 import { validateManifest } from "../../src/registry/validate-manifest";
-import { call, chat } from "./helpers/gateway";
 import { KEYS, testcoManifest } from "./helpers/seed";
 
 const globex = { key: KEYS.globex };
@@ -105,7 +104,7 @@ function countingD1(db: D1Database) {
 }
 
 describe("registry snapshot cache", () => {
-  beforeEach(() => resetSnapshotCache());
+  beforeEach(() => resetGateway());
 
   it("steady-state chat requests make no D1 query", async () => {
     const { db, counter } = countingD1(env.DB);
@@ -133,19 +132,19 @@ describe("registry snapshot cache", () => {
     const checked = validateManifest(manifest);
     if (!checked.ok) throw new Error("invalid");
     // Written straight to D1, as another isolate's apply would: this isolate's cache is not told.
-    await applyManifest(env.DB, checked.manifest, "other isolate");
+    await applyManifest(env.DB, checked.manifest, "other isolate", Date.now());
     // The next request is served from the cached snapshot and triggers the background check …
     const { settled } = await chat({ model: "ok" }, ttl0);
     await settled();
     // … so the one after sees the new task.
     expect((await chat({ model: "late-task" }, ttl0)).response.status).toBe(200);
-    await applyManifest(env.DB, validateManifestOrThrow(testcoManifest()), "restore");
+    await applyManifest(env.DB, validateManifestOrThrow(testcoManifest()), "restore", Date.now());
   });
 });
 
 describe("region rules (request.cf.country)", () => {
   beforeEach(async () => {
-    resetSnapshotCache();
+    resetGateway();
     const manifest = testcoManifest();
     manifest.tasks.push({
       name: "regional",
@@ -155,10 +154,10 @@ describe("region rules (request.cf.country)", () => {
         { id: "default", target: "ok-v1" },
       ],
     } as (typeof manifest.tasks)[number]);
-    await applyManifest(env.DB, validateManifestOrThrow(manifest), "region test");
+    await applyManifest(env.DB, validateManifestOrThrow(manifest), "region test", Date.now());
     return async () => {
-      await applyManifest(env.DB, validateManifestOrThrow(testcoManifest()), "restore");
-      resetSnapshotCache();
+      await applyManifest(env.DB, validateManifestOrThrow(testcoManifest()), "restore", Date.now());
+      resetGateway();
     };
   });
 

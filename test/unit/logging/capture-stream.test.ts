@@ -2,6 +2,7 @@
 // time the client takes to pull (a slow reader is not an upstream timeout).
 import { describe, expect, it } from "vitest";
 import { captureStream, type StreamEnd } from "../../../src/logging/capture-stream";
+import { systemClock } from "../../../src/clock";
 import { CompletionCapture } from "../../../src/logging/completion-capture";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -33,6 +34,7 @@ describe("captureStream idle watchdog", () => {
       promptChars: 2,
       idleTimeoutMs: 200,
       capture,
+      clock: systemClock,
       abortUpstream: (reason) => aborts.push(reason),
       onEnd: (end) => ends.push(end),
     }).getReader();
@@ -68,6 +70,7 @@ describe("captureStream idle watchdog", () => {
       promptChars: 2,
       idleTimeoutMs: 100,
       capture: new CompletionCapture(() => performance.now()),
+      clock: systemClock,
       abortUpstream: (reason) => aborts.push(reason),
       onEnd: (end) => ends.push(end),
     }).getReader();

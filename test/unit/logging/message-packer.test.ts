@@ -1,8 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Clock } from "../../../src/clock";
 import { MessagePacker, utf8ByteLength, type PackLimits } from "../../../src/logging/message-packer";
 
+// Reads the Date that vi's fake timers control, so setSystemTime moves it.
+const fakeClock: Clock = { nowMs: () => Date.now(), monotonicMs: () => Date.now() };
+
 function packer(limits: Partial<PackLimits> = {}, send = vi.fn(async (_bodies: string[], _items: number[]) => {})) {
-  const p = new MessagePacker<number>({ windowMs: 20, maxBytes: 1000, maxMessages: 50, ...limits }, send);
+  const p = new MessagePacker<number>({ windowMs: 20, maxBytes: 1000, maxMessages: 50, ...limits }, send, fakeClock);
   const add = (body: string, item: number) => p.add(body, utf8ByteLength(body), item);
   return { add, send };
 }

@@ -55,7 +55,7 @@ describe("compileTenant", () => {
 
   it("is immutable and independent of the manifest object it came from", () => {
     const manifest = parsed(fixtureManifest());
-    const snap = compileTenant(manifest, { manifestVersion: 1 });
+    const snap = compileTenant(manifest, { manifestVersion: 1, compiledAt: 0 });
     manifest.tasks[0].rules[0].target = "a-v1";
     manifest.adapters[0].served_name = "changed";
     expect(snap.manifest.tasks[0].rules[0].target).toBe("a-v3");
@@ -69,7 +69,9 @@ describe("compileTenant", () => {
   it("throws on references a validated manifest cannot have", () => {
     const manifest = structuredClone(parsed(fixtureManifest()));
     manifest.tasks[0].rules[0].target = "ghost";
-    expect(() => compileTenant(manifest, { manifestVersion: 1 })).toThrow(/unknown adapter version ghost/);
+    expect(() => compileTenant(manifest, { manifestVersion: 1, compiledAt: 0 })).toThrow(
+      /unknown adapter version ghost/,
+    );
   });
 });
 

@@ -109,5 +109,5 @@ export function demoManifest(tenant: "acme" | "globex"): unknown {
 export function compileValid(input: unknown, manifestVersion = 1): TenantSnapshot {
   const result = validateManifest(input);
   if (!result.ok) throw new Error(formatIssues(result.issues));
-  return compileTenant(result.manifest, { manifestVersion, now: () => 0 });
+  return compileTenant(result.manifest, { manifestVersion, compiledAt: 0 });
 }

@@ -3,8 +3,23 @@
 // (e.g. a fake AI) and can wait for everything passed to waitUntil.
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import worker from "../../../src/index";
+import { createWorker } from "../../../src/index";
 import { KEYS } from "./seed";
+
+// One gateway (one app, one registry cache) per test file, as one isolate has;
+// resetGateway() starts a fresh one, as a new isolate would.
+let current = createWorker();
+
+/** The Worker's handlers (fetch, queue) of the current gateway. */
+export const gateway = () => current.handler;
+
+/** The current gateway's registry cache (e.g. to reload it as an admin apply does). */
+export const gatewayRegistry = () => current.registry;
+
+/** A new gateway with empty caches: the next request loads everything from D1. */
+export function resetGateway(): void {
+  current = createWorker();
+}
 
 export interface CallOptions {
   key?: string | null;
@@ -34,7 +49,7 @@ export async function call(path: string, body?: unknown, options: CallOptions = 
   const ctx = createExecutionContext();
   // Without overrides, every call gets the same env object, as requests in one isolate do.
   const callEnv = options.bindings ?? (options.env ? ({ ...env, ...options.env } as Env) : env);
-  const response = await worker.fetch(request as never, callEnv, ctx);
+  const response = await current.handler.fetch(request as never, callEnv, ctx);
   return { response, settled: () => waitOnExecutionContext(ctx) };
 }
 

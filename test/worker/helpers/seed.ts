@@ -7,7 +7,7 @@ import acme from "../../../adapters/acme.json";
 import globex from "../../../adapters/globex.json";
 import { storeApiKey } from "../../../src/auth/api-keys";
 import { applyManifest } from "../../../src/registry/manifest-store";
-import { resetSnapshotCache } from "../../../src/registry/registry-cache";
+import { resetGateway } from "./gateway";
 import { validateManifest } from "../../../src/registry/validate-manifest";
 
 export const KEYS = { acme: "sk-acme-dev", globex: "sk-globex-dev", testco: "sk-testco-dev" } as const;
@@ -95,13 +95,13 @@ export function testcoManifest() {
 export async function applyTestManifest(manifest: unknown, by = "test"): Promise<void> {
   const checked = validateManifest(manifest);
   if (!checked.ok) throw new Error(`test manifest invalid: ${JSON.stringify(checked.issues)}`);
-  await applyManifest(env.DB, checked.manifest, by);
+  await applyManifest(env.DB, checked.manifest, by, Date.now());
 }
 
 export async function seedTestTenants(): Promise<void> {
   await applyTestManifest(withDevUpstream(acme));
   await applyTestManifest(withDevUpstream(globex));
   await applyTestManifest(testcoManifest());
-  for (const [tenant, key] of Object.entries(KEYS)) await storeApiKey(env.DB, tenant, key, "test key");
-  resetSnapshotCache();
+  for (const [tenant, key] of Object.entries(KEYS)) await storeApiKey(env.DB, tenant, key, "test key", Date.now());
+  resetGateway();
 }

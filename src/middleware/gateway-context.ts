@@ -1,0 +1,29 @@
+// Puts what every handler needs on the context: the validated config, the
+// clock and the registry cache. A configuration error answers every request
+// with 503 config_error naming the setting (see config.ts), so a deployment
+// with a missing secret fails loudly instead of misbehaving quietly.
+import { createMiddleware } from "hono/factory";
+import type { Clock } from "../clock";
+import { readConfig, type GatewayConfig } from "../config";
+import type { AppEnv } from "../env";
+import { configError } from "../errors";
+import type { RegistryCache } from "../registry/registry-cache";
+
+export interface GatewayContextOptions {
+  clock: Clock;
+  registry: RegistryCache;
+  /** Told the config each time a request reads it. */
+  onConfig?: (config: GatewayConfig) => void;
+}
+
+export function gatewayContext(options: GatewayContextOptions) {
+  return createMiddleware<AppEnv>(async function gatewayContext(c, next) {
+    const result = readConfig(c.env);
+    if (!result.ok) throw configError(result.setting, result.problem);
+    options.onConfig?.(result.config);
+    c.set("config", result.config);
+    c.set("clock", options.clock);
+    c.set("registry", options.registry);
+    await next();
+  });
+}
