@@ -63,9 +63,9 @@ export async function seedTenants(
     const raw = pointAt(JSON.parse(readFileSync(path.join(dir, file), "utf8")), upstreamUrl, upstreamHeaders);
     const result = validateManifest(raw);
     if (!result.ok) throw new Error(`adapters/${file}: invalid\n${formatIssues(result.issues)}`);
-    await applyManifest(db, result.manifest, "npm run bench");
+    await applyManifest(db, result.manifest, "npm run bench", Date.now());
     const key = DEMO_KEYS[result.manifest.tenant];
-    if (key) await storeApiKey(db, result.manifest.tenant, key, "bench demo key");
+    if (key) await storeApiKey(db, result.manifest.tenant, key, "bench demo key", Date.now());
     tenants.push(result.manifest.tenant);
   }
   return tenants;
