@@ -1,8 +1,9 @@
 // bench/RESULTS.md: the Markdown report, generated from bench/results.json
 // alone (each section renders its own entry), so the two never disagree and
 // the report can be rebuilt without measuring (`npm run bench -- --report`).
-// The machine and versions are printed once, from the newest entry; a section
-// measured elsewhere or with other flags says so under its heading.
+// The machine, versions and commit are printed once, from the newest entry;
+// a section from an earlier run says when, or where and how, under its
+// heading.
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ROOT } from "../lib/offline-env";
@@ -19,13 +20,15 @@ const setup = (env: Environment) => {
   return JSON.stringify(rest);
 };
 
+/** Under a section's heading: nothing when it comes from the run in the header, else when and where. */
+function measuredLine(env: Environment | undefined, header: Environment | undefined): string[] {
+  if (!env) return ["Measured: unknown.", ""];
+  if (!header || setup(env) !== setup(header)) return [environmentMarkdown(env), ""];
+  if (env.date === header.date && env.commit === header.commit) return [];
+  return [`Measured ${env.date} at commit ${env.commit ?? "unknown"}.`, ""];
+}
+
 function renderSection(section: BenchSection, entry: Entry, header: Environment | undefined): string {
-  const env = entry.environment;
-  const measured = env
-    ? header && setup(env) === setup(header)
-      ? `Measured ${env.date} at commit ${env.commit ?? "unknown"}.`
-      : environmentMarkdown(env)
-    : "Measured: unknown.";
   let body: string;
   try {
     body = section.render(entry);
@@ -33,7 +36,7 @@ function renderSection(section: BenchSection, entry: Entry, header: Environment 
     // An entry written by an older bench whose shape this renderer no longer knows.
     body = `Not rendered (${error instanceof Error ? error.message : String(error)}); rerun \`npm run bench -- --only ${section.name}\`.`;
   }
-  return [`## ${section.title}`, "", measured, "", body].join("\n");
+  return [`## ${section.title}`, "", ...measuredLine(entry.environment, header), body].join("\n");
 }
 
 export function renderReport(results: Record<string, unknown>, sections: readonly BenchSection[]): string {
