@@ -13,8 +13,9 @@
 import { pathToFileURL } from "node:url";
 import v8 from "node:v8";
 import { runInNewContext } from "node:vm";
-import { compileTenant, type TenantSnapshot } from "../src/registry/compile-tenant";
+import { compileTenant } from "../src/registry/compile-tenant";
 import { validateManifest } from "../src/registry/validate-manifest";
+import type { TenantSnapshot } from "../src/routing/compiled";
 import { resolveRoute, type RouteFacts } from "../src/routing/resolve";
 import type { Manifest, ManifestInput } from "../src/schemas/manifest";
 

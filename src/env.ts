@@ -2,7 +2,7 @@
 // (worker-configuration.d.ts), variables are what middleware put on the context.
 import type { Clock } from "./clock";
 import type { GatewayConfig } from "./config";
-import type { TenantSnapshot } from "./registry/compile-tenant";
+import type { TenantSnapshot } from "./routing/compiled";
 import type { RegistryCache } from "./registry/registry-cache";
 
 export type AppEnv = {

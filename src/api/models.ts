@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import * as z from "zod";
 import type { AppEnv } from "../env";
-import type { TenantSnapshot } from "../registry/compile-tenant";
+import type { TenantSnapshot } from "../routing/compiled";
 import { BEARER, type ApiDocs } from "./openapi";
 
 const ModelSchema = z

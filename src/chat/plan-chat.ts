@@ -2,7 +2,7 @@
 // exact body the upstream will receive. The dry-run preview returns this plan
 // as JSON, and the real call executes it, so the two cannot drift apart.
 import { invalidValue } from "../errors";
-import type { AdapterTarget, TenantSnapshot } from "../registry/compile-tenant";
+import type { AdapterTarget, TenantSnapshot } from "../routing/compiled";
 import { resolveRoute } from "../routing/resolve";
 import { routeFailureError } from "./chat-errors";
 import type { ChatCompletionRequest } from "../schemas/chat";

@@ -18,7 +18,7 @@ import { verifyFeedbackToken } from "../auth/feedback-token";
 import { epochSeconds } from "../clock";
 import type { AppEnv } from "../env";
 import { invalidApiKey, userNotAllowedWithToken } from "../errors";
-import type { TenantSnapshot } from "../registry/compile-tenant";
+import type { TenantSnapshot } from "../routing/compiled";
 import type { FeedbackSource } from "./feedback-store";
 
 export const FEEDBACK_TOKEN_HEADER = "x-switchyard-feedback-token";

@@ -3,7 +3,7 @@
 // there), a network error or the upstream's timeout_ms — all before the first
 // byte has gone to the client, so a retry is invisible to it. A 400/413/422
 // is the request's own fault and is not retried elsewhere.
-import type { AdapterTarget } from "../registry/compile-tenant";
+import type { AdapterTarget } from "../routing/compiled";
 import { providerFor } from "./index";
 import type { UpstreamFailure } from "./provider";
 

@@ -1,7 +1,7 @@
 // OpenAI-compatible multi-LoRA servers (vLLM, LoRAX, TGI, OpenAI fine-tunes).
 // They all take the adapter in `model`; the dialect decides the details that
 // differ: LoRAX rejects stream_options, so usage is computed by the gateway.
-import type { AdapterTarget } from "../registry/compile-tenant";
+import type { AdapterTarget } from "../routing/compiled";
 import { failureFromResponse } from "./normalize-error";
 import type { Provider, UpstreamCall, UpstreamResult } from "./provider";
 

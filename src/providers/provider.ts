@@ -2,7 +2,7 @@
 // adapter target plus an OpenAI-shaped body into an OpenAI-shaped Response
 // (JSON, or SSE of chat.completion.chunk) or a normalized failure; retries,
 // fallbacks and timeouts belong to the caller, not to providers.
-import type { AdapterTarget } from "../registry/compile-tenant";
+import type { AdapterTarget } from "../routing/compiled";
 
 export interface UpstreamCall {
   /** OpenAI chat body as it should reach the model; `model` is set by the provider. */

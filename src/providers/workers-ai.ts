@@ -4,7 +4,7 @@
 // the rest of the gateway sees one shape. The binding only works when
 // deployed; locally and in tests a fake with the same contract stands in.
 import { createParser } from "eventsource-parser";
-import type { AdapterTarget } from "../registry/compile-tenant";
+import type { AdapterTarget } from "../routing/compiled";
 import type { Provider, UpstreamCall, UpstreamResult } from "./provider";
 import { encodeSSE, SSE_DONE, SSE_HEADERS } from "./sse";
 

@@ -4,7 +4,8 @@
 // requests arrives. A stored manifest that no longer validates (it was
 // checked when applied, so this means a schema change) fails that tenant
 // alone, with a logged error naming the field, not every other tenant.
-import { compileTenant, type TenantSnapshot } from "./compile-tenant";
+import type { TenantSnapshot } from "../routing/compiled";
+import { compileTenant } from "./compile-tenant";
 import type { KeyEntry, Snapshot } from "./snapshot";
 import { formatIssues, validateManifest } from "./validate-manifest";
 

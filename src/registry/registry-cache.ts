@@ -13,7 +13,7 @@
 // An apply reloads at once in the isolate that made it; other isolates see it
 // within the TTL plus one D1 round trip.
 import type { Clock } from "../clock";
-import type { TenantSnapshot } from "./compile-tenant";
+import type { TenantSnapshot } from "../routing/compiled";
 import { loadSnapshot, loadTenant, readRegistryVersion } from "./load-snapshot";
 import type { Snapshot } from "./snapshot";
 

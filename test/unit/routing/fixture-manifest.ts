@@ -4,7 +4,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { compileTenant, type TenantSnapshot } from "../../../src/registry/compile-tenant";
+import { compileTenant } from "../../../src/registry/compile-tenant";
+import type { TenantSnapshot } from "../../../src/routing/compiled";
 import { formatIssues, validateManifest } from "../../../src/registry/validate-manifest";
 import type { ManifestInput } from "../../../src/schemas/manifest";
 

@@ -1,0 +1,59 @@
+// The shape of a compiled tenant (TenantSnapshot): what the snapshot compiler
+// (registry/compile-tenant.ts) produces and what route resolution, tone
+// lookup, providers and handlers read. It lives here, below both compiler and
+// resolver, so the registry depends on routing and never the other way round.
+//
+// Everything is read-only: a snapshot is built once per manifest version,
+// shared by every request of the isolate and replaced wholesale, never mutated.
+import type { Adapter, Manifest, Upstream } from "../schemas/manifest";
+import type { PresetIndex } from "../tone/lookup-preset";
+import type { PredicateSpec } from "./predicate";
+
+/** One adapter version and the upstream that serves it. */
+export type AdapterTarget = Readonly<{ adapter: Readonly<Adapter>; upstream: Readonly<Upstream> }>;
+
+export type FallbackStep =
+  { readonly kind: "adapter"; readonly target: AdapterTarget } | { readonly kind: "task"; readonly task: CompiledTask };
+
+export interface CompiledRule {
+  readonly id: string;
+  /** All must hold; empty = matches every request. */
+  readonly tests: readonly PredicateSpec[];
+  /** One entry for a plain target; the split's versions otherwise. */
+  readonly targets: readonly AdapterTarget[];
+  /** Running sums of the split weights (same length as targets). */
+  readonly cumulative: readonly number[];
+  readonly totalWeight: number;
+  /** FNV-1a state over `${tenant}\0${task}\0${rule}\0` (see sticky-hash.ts). */
+  readonly seed: number;
+  /** Fallback entries with static `task:` references expanded; empty when chainFor is set. */
+  readonly steps: readonly FallbackStep[];
+  /** When `steps` has no dynamic `task:` entry: the final chain for each possible primary (by targets index). */
+  readonly chainFor: readonly (readonly AdapterTarget[])[] | null;
+  /** Same, with no primary removed (the base of a pinned request's chain). */
+  readonly fullChain: readonly AdapterTarget[] | null;
+}
+
+export interface CompiledTask {
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly allowPinning: boolean;
+  readonly rules: readonly CompiledRule[];
+  /** Versions named anywhere in this task's rules (targets, splits, fallbacks): what `task@version` may pin. */
+  readonly versions: ReadonlyMap<string, AdapterTarget>;
+}
+
+export interface TenantSnapshot {
+  readonly tenant: string;
+  readonly displayName: string;
+  readonly manifestVersion: number;
+  readonly compiledAt: number;
+  /** The manifest it was built from, deep-frozen (for /v1/models and diffs). */
+  readonly manifest: Manifest;
+  readonly upstreams: ReadonlyMap<string, Readonly<Upstream>>;
+  /** Adapter versions by version. */
+  readonly adapters: ReadonlyMap<string, AdapterTarget>;
+  readonly tasks: ReadonlyMap<string, CompiledTask>;
+  /** Tone presets by task and audience, for src/tone's lookupPreset. */
+  readonly tone: PresetIndex;
+}
