@@ -16,6 +16,7 @@
 // candidates (KTO's answer + correction) counts each candidate it drops.
 
 import { decodeBase64url, encodeBase64url } from "../base64url";
+import type { ExportFormat } from "../schemas/export-formats";
 import { aggregateFeedback } from "./aggregate-feedback";
 import { DedupSet } from "./dedup-set";
 import { formatRow, type RowContext } from "./formats";
@@ -25,7 +26,7 @@ import { PairMatcher, type PairMatcherLimits, type PairMatcherState } from "./pa
 import { redactMessages, redactText } from "./redact";
 import { splitOf } from "./split";
 import { hash53 } from "./stable-hash";
-import type { AssistantMsg, ExportFormat, ExportOptions, ExportRow, ExportStats, SkipReason } from "./types";
+import type { AssistantMsg, ExportOptions, ExportRow, ExportStats, SkipReason } from "./types";
 
 export interface ExampleBuilderLimits {
   /** Hashes the dedup set remembers (default 1,000,000 ≈ 16 MB). */

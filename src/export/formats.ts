@@ -21,8 +21,9 @@
 //   request had tools and the example contains a tool call, so a model is
 //   not trained on definitions it never used.
 
+import type { ExportFormat } from "../schemas/export-formats";
 import { PairMatcher, type PreferencePair } from "./pair-matcher";
-import type { AssistantMsg, ExportFormat, Msg, SkipReason } from "./types";
+import type { AssistantMsg, Msg, SkipReason } from "./types";
 
 export interface RowContext {
   prompt: Msg[];

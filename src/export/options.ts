@@ -3,7 +3,8 @@
 // Workflow and CLI callers, and it fails at construction, naming the field,
 // rather than producing a silently wrong export (STYLE.md habit 6).
 
-import { EXPORT_FORMATS, type ExportFormat, type ExportOptions } from "./types";
+import { EXPORT_FORMATS, type ExportFormat } from "../schemas/export-formats";
+import type { ExportOptions } from "./types";
 
 export const DEFAULT_VAL_RATIO = 0.1;
 

@@ -7,6 +7,7 @@
 // They are structurally compatible with the wire types in src/schemas/chat.ts
 // and src/logging/interaction-record.ts without importing them, which keeps
 // this folder free of zod/Hono and runnable as plain Node unit tests.
+import type { ExportFormat } from "../schemas/export-formats";
 
 /** OpenAI tool call, as logged (arguments is a JSON text). */
 export interface ToolCall {
@@ -67,9 +68,6 @@ export interface ExportRow {
   interaction: ExportInteraction;
   feedback: FeedbackEntry[];
 }
-
-export const EXPORT_FORMATS = ["openai-sft", "openai-dpo", "trl-sft", "trl-dpo", "trl-kto"] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /**
  * as_sent: the system prompt the model saw (tone preset applied);

@@ -10,7 +10,7 @@
 // system only first, user/assistant alternating starting with user.
 
 import { checkRoleOrder, endsWithUserOrTool, type OrderedMessage } from "./role-order";
-import type { ExportFormat } from "./types";
+import type { ExportFormat } from "../schemas/export-formats";
 
 type Obj = Record<string, unknown>;
 

@@ -2,7 +2,7 @@
 // export, a named feed, and a background export job. Options map onto
 // src/export's ExportOptions; filters onto export-source's ExportFilters.
 import * as z from "zod";
-import { EXPORT_FORMATS } from "../export/types";
+import { EXPORT_FORMATS } from "./export-formats";
 import { TagSchema } from "./feedback";
 import { BooleanParam, FilterParam, TimeParam } from "./query-params";
 

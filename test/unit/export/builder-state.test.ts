@@ -5,7 +5,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ExampleBuilder } from "../../../src/export/example-builder";
-import { EXPORT_FORMATS, type ExportRow } from "../../../src/export/types";
+import type { ExportRow } from "../../../src/export/types";
+import { EXPORT_FORMATS } from "../../../src/schemas/export-formats";
 import { makeRow } from "./make-row";
 
 const fixtures = JSON.parse(readFileSync(path.join(import.meta.dirname, "fixtures/rows.json"), "utf8")) as ExportRow[];

@@ -1,7 +1,7 @@
 // The validator catches what a trainer would reject, so that the golden and
 // builder tests can trust it on every emitted line.
 import { describe, expect, it } from "vitest";
-import type { ExportFormat } from "../../../src/export/types";
+import type { ExportFormat } from "../../../src/schemas/export-formats";
 import { validateExample } from "../../../src/export/validate-example";
 
 const user = (content = "Q") => ({ role: "user", content });
