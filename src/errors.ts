@@ -218,6 +218,10 @@ export const upstreamRejected = (message: string) =>
 export const upstreamFailed = (status: number, detail: string) =>
   make(502, "upstream_error", "upstream_error", { message: `Upstream error ${status}: ${detail}` });
 
+/** Sent as the last event of a stream the upstream broke off (status 200 was already sent). */
+export const upstreamStreamBroken = (detail: string) =>
+  make(502, "upstream_error", "upstream_error", { message: `The upstream stream broke off: ${detail}` });
+
 export const upstreamMalformed = () =>
   make(502, "upstream_error", "upstream_error", { message: "Upstream sent a malformed completion." });
 

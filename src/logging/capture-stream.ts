@@ -4,9 +4,14 @@
 // buffering), and a client that goes away cancels the upstream read. Each
 // chunk's id and model are rewritten to the gateway's (id = request id).
 // `onEnd` is called exactly once: finished, cut, timed out or cancelled.
+// A stream that breaks after the 200 went out ends with an OpenAI-shaped
+// `data: {"error": …}` event and no [DONE], so the SDKs raise instead of
+// returning the partial text as if it were whole (openai-node throws an
+// APIError on a data event that carries `error`).
 import { createParser } from "eventsource-parser";
 import { sseData, SSE_DONE } from "../providers/sse";
 import type { Clock } from "../clock";
+import { upstreamStreamBroken, upstreamTimeout } from "../errors";
 import type { CompletionCapture } from "./completion-capture";
 
 export type StreamEnd = { status: "ok" } | { status: "upstream_error" | "timeout" | "client_aborted"; error: string };
@@ -52,6 +57,8 @@ export function captureStream(
   let sawDone = false;
   let usageSent = false;
   let upstreamError: string | null = null;
+  /** The upstream sent its own error event, already passed on to the client. */
+  let errorForwarded = false;
   let ended = false;
   let readStartedAt = 0;
   let reading = false;
@@ -119,6 +126,7 @@ export function captureStream(
         // vLLM reports mid-stream failures as a data event with an error body.
         const e = chunk.error as { message?: string };
         upstreamError = e.message ?? JSON.stringify(chunk.error);
+        errorForwarded = true;
         out += sseData(chunk);
         return;
       }
@@ -147,9 +155,8 @@ export function captureStream(
   const finish = (controller: ReadableStreamDefaultController<Uint8Array>) => {
     if (!sawDone || upstreamError) {
       const error = upstreamError ?? "upstream stream ended before [DONE]";
-      if (out) controller.enqueue(encoder.encode(out));
-      end({ status: "upstream_error", error });
-      controller.error(new Error(error));
+      if (!errorForwarded) out += sseData(upstreamStreamBroken(error).toBody());
+      closeWith(controller, { status: "upstream_error", error });
       return;
     }
     const usage = capture.finalUsage(options.promptChars);
@@ -167,6 +174,14 @@ export function captureStream(
     controller.enqueue(encoder.encode(out));
     out = "";
     end({ status: "ok" });
+    controller.close();
+  };
+
+  /** Sends what is held (ending in the error event) and closes: the client reads an error, not a cut. */
+  const closeWith = (controller: ReadableStreamDefaultController<Uint8Array>, result: StreamEnd) => {
+    if (out) controller.enqueue(encoder.encode(out));
+    out = "";
+    end(result);
     controller.close();
   };
 
@@ -209,8 +224,11 @@ export function captureStream(
           const isTimeout = error instanceof IdleTimeout;
           const message = error instanceof Error ? error.message : String(error);
           options.abortUpstream(isTimeout ? "timeout" : "upstream failed");
-          end({ status: isTimeout ? "timeout" : "upstream_error", error: message });
-          controller.error(error);
+          if (!errorForwarded) {
+            const event = isTimeout ? upstreamTimeout(message) : upstreamStreamBroken(message);
+            out += sseData(event.toBody());
+          }
+          closeWith(controller, { status: isTimeout ? "timeout" : "upstream_error", error: message });
         }
       },
       async cancel(reason) {
