@@ -2,7 +2,7 @@
 import { createApp, type AppOptions } from "./app";
 import { handleLogBatch } from "./logging/log-consumer";
 
-export { ExportWorkflow } from "./export/export-workflow";
+export { ExportWorkflow } from "./export-store/export-workflow";
 
 /** The Worker's handlers around one app (one registry cache); tests build their own. */
 export function createWorker(options: AppOptions = {}) {

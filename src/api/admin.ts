@@ -9,8 +9,9 @@ import { adminAuth } from "../auth/admin-auth";
 import { generateApiKey, listApiKeys, revokeApiKey, storeApiKey } from "../auth/api-keys";
 import type { AppEnv } from "../env";
 import { invalidManifest, invalidValue, notFound } from "../errors";
-import { adapterStats } from "../registry/adapter-stats";
+import { adapterStats } from "../interactions/adapter-stats";
 import { applyManifest, listManifestVersions, planApply, readCurrentManifest } from "../registry/manifest-store";
+import { listTenants, tenantExists } from "../registry/tenant-store";
 import { validateManifest } from "../registry/validate-manifest";
 import { SLUG_PATTERN } from "../schemas/manifest";
 import { BEARER, jsonResponse, type ApiDocs, type RouteDoc } from "./openapi";
@@ -125,11 +126,6 @@ const tenantsRoute: RouteDoc = {
   responses: { 200: jsonResponse("Tenants") },
 };
 
-async function requireTenant(db: D1Database, tenant: string): Promise<void> {
-  const row = await db.prepare("SELECT id FROM tenants WHERE id = ?").bind(tenant).first();
-  if (!row) throw notFound(`Tenant '${tenant}'`, "tenant");
-}
-
 export const adminDocs: ApiDocs = {
   routes: [
     tenantsRoute,
@@ -152,11 +148,7 @@ adminApi.use("/admin/*", adminAuth());
 
 adminApi
   .get("/admin/tenants", async (c) => {
-    const { results } = await c.env.DB.prepare(
-      `SELECT t.id, t.display_name, t.created_at, MAX(m.version) AS manifest_version
-       FROM tenants t LEFT JOIN manifests m ON m.tenant_id = t.id GROUP BY t.id ORDER BY t.id`,
-    ).all();
-    return c.json({ object: "list", data: results }, 200);
+    return c.json({ object: "list", data: await listTenants(c.env.DB) }, 200);
   })
   .post("/admin/tenants/:tenant/manifest/validate", tenantParam, ...manifestBody, async (c) => {
     const result = validateManifest(c.req.valid("json"));
@@ -210,7 +202,7 @@ adminApi
     ...jsonBody(CreateKeyBody),
     async (c) => {
       const { tenant } = c.req.valid("param");
-      await requireTenant(c.env.DB, tenant);
+      if (!(await tenantExists(c.env.DB, tenant))) throw notFound(`Tenant '${tenant}'`, "tenant");
       const key = generateApiKey(tenant);
       const name = (await c.req.json().catch(() => ({})))?.name ?? "api key";
       const stored = await storeApiKey(c.env.DB, tenant, key, String(name), c.var.clock.nowMs());

@@ -7,10 +7,11 @@ import * as z from "zod";
 import type { AppEnv } from "../env";
 import { exportNotReady, feedExists, invalidValue, notFound } from "../errors";
 import { toExportPlan } from "../export/export-spec";
-import { ackFeed, createFeed, cursorTime, feedCursor, getFeed, listFeeds } from "../export/feed-store";
-import { createJob, getJob, jobView, newJobId, partKey } from "../export/job-store";
-import { jsonlStream } from "../export/jsonl-stream";
 import { ExportOptionsError, resolveExportOptions } from "../export/options";
+import { ackFeed, createFeed, cursorTime, feedCursor, feedView, getFeed, listFeeds } from "../export-store/feed-store";
+import { createJob, getJob, jobView, newJobId } from "../export-store/job-store";
+import { jsonlStream, ndjsonResponse } from "../export-store/jsonl-stream";
+import { partsStream } from "../export-store/parts-stream";
 import {
   AckFeedSchema,
   CreateFeedSchema,
@@ -26,7 +27,6 @@ import { jsonBody, validationHook } from "./validation-hook";
 const NextQuery = z.object({ include_stats: BooleanParam.optional() });
 const security = BEARER;
 const ndjson = (description: string) => ({ description, content: { "application/x-ndjson": z.string() } });
-const NDJSON_HEADERS = { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store" };
 
 function checkOptions(options: Parameters<typeof resolveExportOptions>[0]) {
   try {
@@ -115,38 +115,6 @@ const fileRoute: RouteDoc = {
   },
 };
 
-function feedView(feed: Awaited<ReturnType<typeof getFeed>> & {}) {
-  return {
-    object: "export.feed",
-    name: feed.name,
-    spec: feed.spec,
-    watermark: feed.watermark,
-    created_at: feed.createdAt,
-  };
-}
-
-/** Concatenates the job's R2 parts, one at a time. */
-function partsStream(bucket: R2Bucket, tenant: string, id: string, parts: number): ReadableStream<Uint8Array> {
-  let next = 0;
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        while (next < parts) {
-          const object = await bucket.get(partKey(tenant, id, next++));
-          if (!object) throw new Error(`export ${id}: part ${next - 1} is missing`);
-          const bytes = new Uint8Array(await object.arrayBuffer());
-          if (bytes.byteLength) {
-            controller.enqueue(bytes);
-            return;
-          }
-        }
-        controller.close();
-      },
-    },
-    { highWaterMark: 0 },
-  );
-}
-
 export const exportsDocs: ApiDocs = {
   routes: [
     trainingDataRoute,
@@ -167,14 +135,8 @@ exportsApi
     const query = c.req.valid("query");
     const { filters, options } = toExportPlan(query);
     checkOptions(options);
-    const stream = jsonlStream({
-      db: c.env.DB,
-      tenant: c.get("tenant").tenant,
-      filters,
-      options,
-      statsTrailer: query.include_stats,
-    });
-    return new Response(stream, { headers: NDJSON_HEADERS });
+    const tenant = c.get("tenant").tenant;
+    return ndjsonResponse(jsonlStream({ db: c.env.DB, tenant, filters, options, statsTrailer: query.include_stats }));
   })
   .post("/v1/exports/feeds", ...jsonBody(CreateFeedSchema), async (c) => {
     const { name, ...spec } = c.req.valid("json");
@@ -206,7 +168,7 @@ exportsApi
         options,
         statsTrailer: c.req.valid("query").include_stats,
       });
-      return new Response(stream, { headers: { ...NDJSON_HEADERS, "x-switchyard-feed-cursor": feedCursor(upTo) } });
+      return ndjsonResponse(stream, { "x-switchyard-feed-cursor": feedCursor(upTo) });
     },
   )
   .post(
@@ -240,8 +202,6 @@ exportsApi
     const tenant = c.get("tenant").tenant;
     const job = await getJob(c.env.DB, tenant, c.req.valid("param").id);
     if (!job) throw notFound("Export", "id");
-    if (job.status !== "complete") {
-      throw exportNotReady(job.status);
-    }
-    return new Response(partsStream(c.env.BLOBS, tenant, job.id, job.parts), { headers: NDJSON_HEADERS });
+    if (job.status !== "complete") throw exportNotReady(job.status);
+    return ndjsonResponse(partsStream(c.env.BLOBS, tenant, job.id, job.parts));
   });

@@ -5,8 +5,8 @@ import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { invalidValue, notFound } from "../errors";
-import { decodeCursor } from "../feedback/interaction-cursor";
-import { getInteraction, listInteractions } from "../feedback/interaction-queries";
+import { decodeCursor } from "../interactions/interaction-cursor";
+import { getInteraction, listInteractions } from "../interactions/interaction-queries";
 import {
   InteractionIdParamSchema,
   InteractionListSchema,

@@ -1,8 +1,8 @@
 // One export request (query string, feed definition or job body) split into
 // what the D1 source filters on and what the example builder does.
 import type { ExportSpec, TrainingDataQuery } from "../schemas/exports";
-import type { ExportFilters } from "./export-source";
 import type { ExportOptionsInput } from "./options";
+import type { ExportFilters } from "./types";
 
 export function toExportPlan(spec: ExportSpec | TrainingDataQuery): {
   filters: ExportFilters;

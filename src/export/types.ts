@@ -1,5 +1,6 @@
-// Types of the export core: what the D1 query hands in (ExportRow), what the
-// caller asks for (ExportOptions) and the messages the formats emit.
+// Types of the export core: what the D1 query hands in (ExportRow) and is
+// asked for (ExportFilters), what the caller asks for (ExportOptions) and the
+// messages the formats emit.
 //
 // Rows come from JSON columns written by the log consumer, so the message
 // types here are deliberately loose (`unknown` where a stored value may be
@@ -61,6 +62,21 @@ export interface FeedbackEntry {
   tags: string[];
   /** epoch ms */
   updated_at: number;
+}
+
+/** Which interactions an export reads (the D1 source scopes every query by tenant as well). */
+export interface ExportFilters {
+  task?: string;
+  adapter?: string;
+  version?: string;
+  audience?: string;
+  /** created_at >= since (epoch ms) */
+  since?: number;
+  /** created_at < until (epoch ms) */
+  until?: number;
+  /** Feed window: only rows with feedback updated in (after, upTo]. */
+  feedbackAfter?: number;
+  feedbackUpTo?: number;
 }
 
 /** One interaction and all its feedback (one entry per user), as the query returns it. */

@@ -1,6 +1,6 @@
 // Wire types of the training-data export endpoints: the query of a streamed
 // export, a named feed, and a background export job. Options map onto
-// src/export's ExportOptions; filters onto export-source's ExportFilters.
+// src/export's ExportOptions and ExportFilters.
 import * as z from "zod";
 import { EXPORT_FORMATS } from "./export-formats";
 import { TagSchema } from "./feedback";

@@ -12,10 +12,10 @@
 import { and, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { interactions } from "../db/schema";
-import type { Interaction, InteractionList, InteractionSummary, ListInteractionsQuery } from "../schemas/interactions";
+import { feedbackFor, toFeedback } from "../feedback/feedback-store";
 import type { InteractionRecord } from "../logging/interaction-record";
+import type { Interaction, InteractionList, InteractionSummary, ListInteractionsQuery } from "../schemas/interactions";
 import { encodeCursor, type CursorPosition } from "./interaction-cursor";
-import { feedbackFor, toFeedback } from "./feedback-store";
 
 // Correlated subqueries over the feedback primary key (tenant_id, request_id, …).
 // Written with explicit table names: drizzle renders a column inside a select

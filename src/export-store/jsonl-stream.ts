@@ -1,11 +1,20 @@
 // Streams an export as JSONL: pull-based, one keyset page per pull, so the
 // Worker holds one page (plus the builder's bounded state) at a time however
-// large the export is — the Workers limit is 128 MB.
-import { ExampleBuilder, statsLine } from "./example-builder";
-import { fetchExportPage, type ExportFilters, type PageCursor } from "./export-source";
-import type { ExportOptionsInput } from "./options";
+// large the export is — the Workers limit is 128 MB. ndjsonResponse is the
+// HTTP answer every JSONL export is sent as.
+import { ExampleBuilder, statsLine } from "../export/example-builder";
+import type { ExportOptionsInput } from "../export/options";
+import type { ExportFilters } from "../export/types";
+import { fetchExportPage, type PageCursor } from "./export-source";
 
 export const EXPORT_PAGE_SIZE = 200;
+
+const NDJSON_HEADERS = { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store" };
+
+/** A JSONL body as an HTTP response: NDJSON, never cached. */
+export function ndjsonResponse(body: ReadableStream<Uint8Array>, headers: Record<string, string> = {}): Response {
+  return new Response(body, { headers: { ...NDJSON_HEADERS, ...headers } });
+}
 
 export interface JsonlStreamOptions {
   db: D1Database;

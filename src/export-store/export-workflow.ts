@@ -7,9 +7,9 @@
 // restarted instance resumes after the last finished part, not from row one.
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { systemClock, type Clock } from "../clock";
-import { ExampleBuilder } from "./example-builder";
+import { ExampleBuilder } from "../export/example-builder";
+import { toExportPlan } from "../export/export-spec";
 import { countExportRows, fetchExportPage, type PageCursor } from "./export-source";
-import { toExportPlan } from "./export-spec";
 import { EXPORT_PAGE_SIZE } from "./jsonl-stream";
 import { getJob, partKey, stateKey, updateJob } from "./job-store";
 

@@ -79,3 +79,13 @@ export async function ackFeed(
     .run();
   return (result.meta.changes ?? 0) > 0;
 }
+
+export function feedView(feed: Feed) {
+  return {
+    object: "export.feed",
+    name: feed.name,
+    spec: feed.spec,
+    watermark: feed.watermark,
+    created_at: feed.createdAt,
+  };
+}

@@ -4,21 +4,14 @@
 // tenant_id. Feedback rides along as a JSON array built by SQLite, so a page
 // is one D1 round trip. Only status 'ok' rows are read: a failed or aborted
 // interaction has no answer worth training on.
-import type { ExportInteraction, ExportRow, FeedbackEntry, StoredMessage, ToolCall } from "./types";
-
-export interface ExportFilters {
-  task?: string;
-  adapter?: string;
-  version?: string;
-  audience?: string;
-  /** created_at >= since (epoch ms) */
-  since?: number;
-  /** created_at < until (epoch ms) */
-  until?: number;
-  /** Feed window: only rows with feedback updated in (after, upTo]. */
-  feedbackAfter?: number;
-  feedbackUpTo?: number;
-}
+import type {
+  ExportFilters,
+  ExportInteraction,
+  ExportRow,
+  FeedbackEntry,
+  StoredMessage,
+  ToolCall,
+} from "../export/types";
 
 export interface PageCursor {
   createdAt: number;
