@@ -14,7 +14,7 @@ import { applyManifest, listManifestVersions, planApply, readCurrentManifest } f
 import { listTenants, tenantExists } from "../registry/tenant-store";
 import { validateManifest } from "../registry/validate-manifest";
 import { SLUG_PATTERN } from "../schemas/manifest";
-import { BEARER, jsonResponse, type ApiDocs, type RouteDoc } from "./openapi";
+import { BEARER, defineRoute, jsonResponse, type ApiDocs } from "./define-route";
 import { jsonBody, validationHook } from "./validation-hook";
 
 const TenantParam = z.object({ tenant: z.string().regex(SLUG_PATTERN, "must be a tenant slug") });
@@ -35,9 +35,39 @@ function checkedManifest(tenant: string, body: unknown) {
   return result.manifest;
 }
 
-const applyRoute: RouteDoc = {
+const tenantParam = zValidator("param", TenantParam, validationHook);
+const manifestBody = jsonBody(ManifestBody);
+
+export const adminApi = new Hono<AppEnv>();
+adminApi.use("/admin/*", adminAuth());
+
+const tenantsRoute = defineRoute({
+  method: "get",
+  path: "/admin/tenants",
+  summary: "All tenants with their current manifest version",
+  security,
+  responses: { 200: jsonResponse("Tenants") },
+});
+adminApi.on(tenantsRoute.method, tenantsRoute.path, async (c) => {
+  return c.json({ object: "list", data: await listTenants(c.env.DB) }, 200);
+});
+
+const validateRoute = defineRoute({
+  method: "post",
+  path: "/admin/tenants/:tenant/manifest/validate",
+  summary: "Validate a manifest without applying it",
+  security,
+  request: { params: TenantParam, body: { schema: ManifestBody, required: true } },
+  responses: { 200: jsonResponse("{valid, issues}") },
+});
+adminApi.on(validateRoute.method, validateRoute.path, tenantParam, ...manifestBody, async (c) => {
+  const result = validateManifest(c.req.valid("json"));
+  return c.json(result.ok ? { valid: true, issues: [] } : { valid: false, issues: result.issues }, 200);
+});
+
+const applyRoute = defineRoute({
   method: "put",
-  path: "/admin/tenants/{tenant}/manifest",
+  path: "/admin/tenants/:tenant/manifest",
   summary: "Validate and apply a tenant manifest (?dry_run=true: only show the diff)",
   security,
   request: {
@@ -49,38 +79,71 @@ const applyRoute: RouteDoc = {
     200: jsonResponse("The diff, and the new version when applied"),
     400: jsonResponse("Invalid manifest; error.issues lists every problem with its JSON pointer"),
   },
-};
+});
+adminApi.on(
+  applyRoute.method,
+  applyRoute.path,
+  zValidator("query", DryRunQuery, validationHook),
+  tenantParam,
+  ...manifestBody,
+  async (c) => {
+    const { tenant } = c.req.valid("param");
+    const manifest = checkedManifest(tenant, c.req.valid("json"));
+    const dryRun = ["true", "1"].includes(c.req.valid("query").dry_run ?? "");
+    if (dryRun) {
+      const { current, changes } = await planApply(c.env.DB, manifest);
+      return c.json({ tenant, dry_run: true, current_version: current?.version ?? null, changes }, 200);
+    }
+    const actor = c.req.header("x-switchyard-actor") ?? "admin-api";
+    const result = await applyManifest(c.env.DB, manifest, actor, c.var.clock.nowMs());
+    if (result.applied) await c.var.registry.reload(c.env.DB);
+    return c.json(
+      { tenant, dry_run: false, applied: result.applied, version: result.version, changes: result.changes },
+      200,
+    );
+  },
+);
 
-const validateRoute: RouteDoc = {
-  method: "post",
-  path: "/admin/tenants/{tenant}/manifest/validate",
-  summary: "Validate a manifest without applying it",
-  security,
-  request: { params: TenantParam, body: { schema: ManifestBody, required: true } },
-  responses: { 200: jsonResponse("{valid, issues}") },
-};
-
-const readRoute: RouteDoc = {
+const readRoute = defineRoute({
   method: "get",
-  path: "/admin/tenants/{tenant}/manifest",
+  path: "/admin/tenants/:tenant/manifest",
   summary: "The tenant's current manifest and its version",
   security,
   request: { params: TenantParam },
   responses: { 200: jsonResponse("Current manifest"), 404: jsonResponse("No manifest for this tenant") },
-};
+});
+adminApi.on(readRoute.method, readRoute.path, tenantParam, async (c) => {
+  const { tenant } = c.req.valid("param");
+  const current = await readCurrentManifest(c.env.DB, tenant);
+  if (!current) throw notFound(`A manifest for tenant '${tenant}'`, "tenant");
+  return c.json(
+    {
+      tenant,
+      version: current.version,
+      applied_by: current.appliedBy,
+      applied_at: current.appliedAt,
+      manifest: current.manifest,
+    },
+    200,
+  );
+});
 
-const historyRoute: RouteDoc = {
+const historyRoute = defineRoute({
   method: "get",
-  path: "/admin/tenants/{tenant}/manifests",
+  path: "/admin/tenants/:tenant/manifests",
   summary: "Every applied version: who, when, what changed",
   security,
   request: { params: TenantParam },
   responses: { 200: jsonResponse("Manifest history, newest first") },
-};
+});
+adminApi.on(historyRoute.method, historyRoute.path, tenantParam, async (c) => {
+  const { tenant } = c.req.valid("param");
+  return c.json({ object: "list", data: await listManifestVersions(c.env.DB, tenant) }, 200);
+});
 
-const createKeyRoute: RouteDoc = {
+const createKeyRoute = defineRoute({
   method: "post",
-  path: "/admin/tenants/{tenant}/keys",
+  path: "/admin/tenants/:tenant/keys",
   summary: "Create an API key; the key is in this response only",
   security,
   request: {
@@ -89,42 +152,73 @@ const createKeyRoute: RouteDoc = {
     body: { schema: CreateKeyBody, required: false },
   },
   responses: { 201: jsonResponse("The new key"), 404: jsonResponse("Unknown tenant") },
-};
+});
+adminApi.on(
+  createKeyRoute.method,
+  createKeyRoute.path,
+  tenantParam,
+  // Without a content type the validator checks `{}`, which CreateKeyBody accepts.
+  ...jsonBody(CreateKeyBody),
+  async (c) => {
+    const { tenant } = c.req.valid("param");
+    if (!(await tenantExists(c.env.DB, tenant))) throw notFound(`Tenant '${tenant}'`, "tenant");
+    const key = generateApiKey(tenant);
+    const name = (await c.req.json().catch(() => ({})))?.name ?? "api key";
+    const stored = await storeApiKey(c.env.DB, tenant, key, String(name), c.var.clock.nowMs());
+    await c.var.registry.reload(c.env.DB);
+    return c.json({ id: stored.id, tenant, name, prefix: stored.prefix, key }, 201);
+  },
+);
 
-const listKeysRoute: RouteDoc = {
+const listKeysRoute = defineRoute({
   method: "get",
-  path: "/admin/tenants/{tenant}/keys",
+  path: "/admin/tenants/:tenant/keys",
   summary: "The tenant's API keys (prefix and name, never the key)",
   security,
   request: { params: TenantParam },
   responses: { 200: jsonResponse("Keys") },
-};
+});
+adminApi.on(listKeysRoute.method, listKeysRoute.path, tenantParam, async (c) => {
+  const { tenant } = c.req.valid("param");
+  return c.json({ object: "list", data: await listApiKeys(c.env.DB, tenant) }, 200);
+});
 
-const revokeKeyRoute: RouteDoc = {
+const revokeKeyRoute = defineRoute({
   method: "delete",
-  path: "/admin/tenants/{tenant}/keys/{id}",
+  path: "/admin/tenants/:tenant/keys/:id",
   summary: "Revoke an API key",
   security,
   request: { params: KeyParam },
   responses: { 200: jsonResponse("Revoked"), 404: jsonResponse("No such live key") },
-};
+});
+adminApi.on(revokeKeyRoute.method, revokeKeyRoute.path, zValidator("param", KeyParam, validationHook), async (c) => {
+  const { tenant, id } = c.req.valid("param");
+  if (!(await revokeApiKey(c.env.DB, tenant, id, c.var.clock.nowMs()))) {
+    throw notFound(`Live key '${id}' of tenant '${tenant}'`, "id");
+  }
+  await c.var.registry.reload(c.env.DB);
+  return c.json({ id, revoked: true }, 200);
+});
 
-const statsRoute: RouteDoc = {
+const statsRoute = defineRoute({
   method: "get",
-  path: "/admin/tenants/{tenant}/stats",
+  path: "/admin/tenants/:tenant/stats",
   summary: "Requests, errors, latency and ratings per adapter version",
   security,
   request: { params: TenantParam, query: StatsQuery },
   responses: { 200: jsonResponse("Stats per task and adapter version") },
-};
-
-const tenantsRoute: RouteDoc = {
-  method: "get",
-  path: "/admin/tenants",
-  summary: "All tenants with their current manifest version",
-  security,
-  responses: { 200: jsonResponse("Tenants") },
-};
+});
+adminApi.on(
+  statsRoute.method,
+  statsRoute.path,
+  zValidator("query", StatsQuery, validationHook),
+  tenantParam,
+  async (c) => {
+    const { tenant } = c.req.valid("param");
+    const since = c.req.valid("query").since ?? 0;
+    return c.json({ tenant, since, data: await adapterStats(c.env.DB, tenant, since) }, 200);
+  },
+);
 
 export const adminDocs: ApiDocs = {
   routes: [
@@ -139,91 +233,3 @@ export const adminDocs: ApiDocs = {
     statsRoute,
   ],
 };
-
-const tenantParam = zValidator("param", TenantParam, validationHook);
-const manifestBody = jsonBody(ManifestBody);
-
-export const adminApi = new Hono<AppEnv>();
-adminApi.use("/admin/*", adminAuth());
-
-adminApi
-  .get("/admin/tenants", async (c) => {
-    return c.json({ object: "list", data: await listTenants(c.env.DB) }, 200);
-  })
-  .post("/admin/tenants/:tenant/manifest/validate", tenantParam, ...manifestBody, async (c) => {
-    const result = validateManifest(c.req.valid("json"));
-    return c.json(result.ok ? { valid: true, issues: [] } : { valid: false, issues: result.issues }, 200);
-  })
-  .put(
-    "/admin/tenants/:tenant/manifest",
-    zValidator("query", DryRunQuery, validationHook),
-    tenantParam,
-    ...manifestBody,
-    async (c) => {
-      const { tenant } = c.req.valid("param");
-      const manifest = checkedManifest(tenant, c.req.valid("json"));
-      const dryRun = ["true", "1"].includes(c.req.valid("query").dry_run ?? "");
-      if (dryRun) {
-        const { current, changes } = await planApply(c.env.DB, manifest);
-        return c.json({ tenant, dry_run: true, current_version: current?.version ?? null, changes }, 200);
-      }
-      const actor = c.req.header("x-switchyard-actor") ?? "admin-api";
-      const result = await applyManifest(c.env.DB, manifest, actor, c.var.clock.nowMs());
-      if (result.applied) await c.var.registry.reload(c.env.DB);
-      return c.json(
-        { tenant, dry_run: false, applied: result.applied, version: result.version, changes: result.changes },
-        200,
-      );
-    },
-  )
-  .get("/admin/tenants/:tenant/manifest", tenantParam, async (c) => {
-    const { tenant } = c.req.valid("param");
-    const current = await readCurrentManifest(c.env.DB, tenant);
-    if (!current) throw notFound(`A manifest for tenant '${tenant}'`, "tenant");
-    return c.json(
-      {
-        tenant,
-        version: current.version,
-        applied_by: current.appliedBy,
-        applied_at: current.appliedAt,
-        manifest: current.manifest,
-      },
-      200,
-    );
-  })
-  .get("/admin/tenants/:tenant/manifests", tenantParam, async (c) => {
-    const { tenant } = c.req.valid("param");
-    return c.json({ object: "list", data: await listManifestVersions(c.env.DB, tenant) }, 200);
-  })
-  .post(
-    "/admin/tenants/:tenant/keys",
-    tenantParam,
-    // Without a content type the validator checks `{}`, which CreateKeyBody accepts.
-    ...jsonBody(CreateKeyBody),
-    async (c) => {
-      const { tenant } = c.req.valid("param");
-      if (!(await tenantExists(c.env.DB, tenant))) throw notFound(`Tenant '${tenant}'`, "tenant");
-      const key = generateApiKey(tenant);
-      const name = (await c.req.json().catch(() => ({})))?.name ?? "api key";
-      const stored = await storeApiKey(c.env.DB, tenant, key, String(name), c.var.clock.nowMs());
-      await c.var.registry.reload(c.env.DB);
-      return c.json({ id: stored.id, tenant, name, prefix: stored.prefix, key }, 201);
-    },
-  )
-  .get("/admin/tenants/:tenant/keys", tenantParam, async (c) => {
-    const { tenant } = c.req.valid("param");
-    return c.json({ object: "list", data: await listApiKeys(c.env.DB, tenant) }, 200);
-  })
-  .delete("/admin/tenants/:tenant/keys/:id", zValidator("param", KeyParam, validationHook), async (c) => {
-    const { tenant, id } = c.req.valid("param");
-    if (!(await revokeApiKey(c.env.DB, tenant, id, c.var.clock.nowMs()))) {
-      throw notFound(`Live key '${id}' of tenant '${tenant}'`, "id");
-    }
-    await c.var.registry.reload(c.env.DB);
-    return c.json({ id, revoked: true }, 200);
-  })
-  .get("/admin/tenants/:tenant/stats", zValidator("query", StatsQuery, validationHook), tenantParam, async (c) => {
-    const { tenant } = c.req.valid("param");
-    const since = c.req.valid("query").since ?? 0;
-    return c.json({ tenant, since, data: await adapterStats(c.env.DB, tenant, since) }, 200);
-  });

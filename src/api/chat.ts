@@ -4,10 +4,10 @@ import { planChat, describePlan } from "../chat/plan-chat";
 import { runChat } from "../chat/run-chat";
 import type { AppEnv } from "../env";
 import { ChatCompletionChunkSchema, ChatCompletionRequestSchema, ChatCompletionSchema } from "../schemas/chat";
-import { BEARER, errorResponse, type ApiDocs, type RouteDoc } from "./openapi";
+import { BEARER, defineRoute, errorResponse, type ApiDocs } from "./define-route";
 import { jsonBody } from "./validation-hook";
 
-const route: RouteDoc = {
+const route = defineRoute({
   method: "post",
   path: "/v1/chat/completions",
   summary: "Create a chat completion through the tenant's adapter for the task named in `model`",
@@ -25,12 +25,13 @@ const route: RouteDoc = {
     502: errorResponse("Upstream failed on every adapter tried"),
     504: errorResponse("Upstream timed out"),
   },
-};
+});
 
 export const chatDocs: ApiDocs = { routes: [route] };
 
-export const chatApi = new Hono<AppEnv>().post(
-  "/v1/chat/completions",
+export const chatApi = new Hono<AppEnv>().on(
+  route.method,
+  route.path,
   ...jsonBody(ChatCompletionRequestSchema),
   async (c) => {
     const body = c.req.valid("json");

@@ -21,7 +21,7 @@ import {
   TrainingDataQuerySchema,
 } from "../schemas/exports";
 import { BooleanParam } from "../schemas/query-params";
-import { BEARER, jsonResponse, type ApiDocs, type RouteDoc } from "./openapi";
+import { BEARER, defineRoute, jsonResponse, type ApiDocs } from "./define-route";
 import { jsonBody, validationHook } from "./validation-hook";
 
 const NextQuery = z.object({ include_stats: BooleanParam.optional() });
@@ -37,35 +37,61 @@ function checkOptions(options: Parameters<typeof resolveExportOptions>[0]) {
   }
 }
 
-const trainingDataRoute: RouteDoc = {
+export const exportsApi = new Hono<AppEnv>();
+
+const trainingDataRoute = defineRoute({
   method: "get",
   path: "/v1/exports/training-data",
   summary: "Stream rated interactions as training data (JSONL, one example a line)",
   security,
   request: { query: TrainingDataQuerySchema },
   responses: { 200: ndjson("One example per line in the requested format") },
-};
+});
+exportsApi.on(
+  trainingDataRoute.method,
+  trainingDataRoute.path,
+  zValidator("query", TrainingDataQuerySchema, validationHook),
+  async (c) => {
+    const query = c.req.valid("query");
+    const { filters, options } = toExportPlan(query);
+    checkOptions(options);
+    const tenant = c.get("tenant").tenant;
+    return ndjsonResponse(jsonlStream({ db: c.env.DB, tenant, filters, options, statsTrailer: query.include_stats }));
+  },
+);
 
-const createFeedRoute: RouteDoc = {
+const createFeedRoute = defineRoute({
   method: "post",
   path: "/v1/exports/feeds",
   summary: "Create a named feed: an export that returns only feedback newer than its last acknowledged run",
   security,
   request: { body: { schema: CreateFeedSchema, required: true } },
   responses: { 201: jsonResponse("The feed"), 409: jsonResponse("A feed of that name exists") },
-};
+});
+exportsApi.on(createFeedRoute.method, createFeedRoute.path, ...jsonBody(CreateFeedSchema), async (c) => {
+  const { name, ...spec } = c.req.valid("json");
+  checkOptions(toExportPlan(spec).options);
+  const tenant = c.get("tenant").tenant;
+  if (!(await createFeed(c.env.DB, tenant, name, spec, c.var.clock.nowMs()))) {
+    throw feedExists(name);
+  }
+  return c.json(feedView((await getFeed(c.env.DB, tenant, name))!), 201);
+});
 
-const listFeedsRoute: RouteDoc = {
+const listFeedsRoute = defineRoute({
   method: "get",
   path: "/v1/exports/feeds",
   summary: "The tenant's feeds",
   security,
   responses: { 200: jsonResponse("Feeds") },
-};
+});
+exportsApi.on(listFeedsRoute.method, listFeedsRoute.path, async (c) => {
+  return c.json({ object: "list", data: (await listFeeds(c.env.DB, c.get("tenant").tenant)).map(feedView) }, 200);
+});
 
-const nextRoute: RouteDoc = {
+const nextRoute = defineRoute({
   method: "get",
-  path: "/v1/exports/feeds/{name}/next",
+  path: "/v1/exports/feeds/:name/next",
   summary: "The feed's next run: examples whose feedback arrived since the last acknowledged run",
   security,
   request: { params: FeedNameParam, query: NextQuery },
@@ -73,38 +99,88 @@ const nextRoute: RouteDoc = {
     200: ndjson("JSONL; header x-switchyard-feed-cursor is the cursor to acknowledge"),
     404: jsonResponse("No such feed"),
   },
-};
+});
+exportsApi.on(
+  nextRoute.method,
+  nextRoute.path,
+  zValidator("query", NextQuery, validationHook),
+  zValidator("param", FeedNameParam, validationHook),
+  async (c) => {
+    const { name } = c.req.valid("param");
+    const tenant = c.get("tenant").tenant;
+    const feed = await getFeed(c.env.DB, tenant, name);
+    if (!feed) throw notFound(`Feed '${name}'`, "name");
+    const upTo = c.var.clock.nowMs();
+    const { filters, options } = toExportPlan(feed.spec);
+    const stream = jsonlStream({
+      db: c.env.DB,
+      tenant,
+      filters: { ...filters, feedbackAfter: feed.watermark, feedbackUpTo: upTo },
+      options,
+      statsTrailer: c.req.valid("query").include_stats,
+    });
+    return ndjsonResponse(stream, { "x-switchyard-feed-cursor": feedCursor(upTo) });
+  },
+);
 
-const ackRoute: RouteDoc = {
+const ackRoute = defineRoute({
   method: "post",
-  path: "/v1/exports/feeds/{name}/ack",
+  path: "/v1/exports/feeds/:name/ack",
   summary: "Acknowledge a run: the next run starts after its cursor",
   security,
   request: { params: FeedNameParam, body: { schema: AckFeedSchema, required: true } },
   responses: { 200: jsonResponse("New watermark"), 404: jsonResponse("No such feed") },
-};
+});
+exportsApi.on(
+  ackRoute.method,
+  ackRoute.path,
+  zValidator("param", FeedNameParam, validationHook),
+  ...jsonBody(AckFeedSchema),
+  async (c) => {
+    const { name } = c.req.valid("param");
+    const upTo = cursorTime(c.req.valid("json").cursor);
+    if (upTo > c.var.clock.nowMs()) throw invalidValue("The cursor is from the future.", "cursor");
+    const tenant = c.get("tenant").tenant;
+    if (!(await ackFeed(c.env.DB, tenant, name, upTo, c.var.clock.nowMs()))) throw notFound(`Feed '${name}'`, "name");
+    return c.json(feedView((await getFeed(c.env.DB, tenant, name))!), 200);
+  },
+);
 
-const createJobRoute: RouteDoc = {
+const createJobRoute = defineRoute({
   method: "post",
   path: "/v1/exports",
   summary: "Start a background export into R2 (a Workflow); poll its status",
   security,
   request: { body: { schema: ExportSpecSchema, required: true } },
   responses: { 202: jsonResponse("The export job") },
-};
+});
+exportsApi.on(createJobRoute.method, createJobRoute.path, ...jsonBody(ExportSpecSchema), async (c) => {
+  const spec = c.req.valid("json");
+  checkOptions(toExportPlan(spec).options);
+  const tenant = c.get("tenant").tenant;
+  const id = newJobId();
+  await createJob(c.env.DB, tenant, id, spec, c.var.clock.nowMs());
+  await c.env.EXPORTS.create({ id, params: { jobId: id, tenant } });
+  return c.json(jobView((await getJob(c.env.DB, tenant, id))!), 202);
+});
 
-const jobRoute: RouteDoc = {
+const jobRoute = defineRoute({
   method: "get",
-  path: "/v1/exports/{id}",
+  path: "/v1/exports/:id",
   summary: "Status, rows done and rows total of a background export",
   security,
   request: { params: JobIdParam },
   responses: { 200: jsonResponse("The export job"), 404: jsonResponse("No such export") },
-};
+});
+exportsApi.on(jobRoute.method, jobRoute.path, zValidator("param", JobIdParam, validationHook), async (c) => {
+  const job = await getJob(c.env.DB, c.get("tenant").tenant, c.req.valid("param").id);
+  if (!job) throw notFound("Export", "id");
+  return c.json(jobView(job), 200);
+});
 
-const fileRoute: RouteDoc = {
+const fileRoute = defineRoute({
   method: "get",
-  path: "/v1/exports/{id}/file",
+  path: "/v1/exports/:id/file",
   summary: "The finished export's JSONL",
   security,
   request: { params: JobIdParam },
@@ -113,7 +189,14 @@ const fileRoute: RouteDoc = {
     404: jsonResponse("No such export"),
     409: jsonResponse("Not finished yet"),
   },
-};
+});
+exportsApi.on(fileRoute.method, fileRoute.path, zValidator("param", JobIdParam, validationHook), async (c) => {
+  const tenant = c.get("tenant").tenant;
+  const job = await getJob(c.env.DB, tenant, c.req.valid("param").id);
+  if (!job) throw notFound("Export", "id");
+  if (job.status !== "complete") throw exportNotReady(job.status);
+  return ndjsonResponse(partsStream(c.env.BLOBS, tenant, job.id, job.parts));
+});
 
 export const exportsDocs: ApiDocs = {
   routes: [
@@ -127,81 +210,3 @@ export const exportsDocs: ApiDocs = {
     fileRoute,
   ],
 };
-
-export const exportsApi = new Hono<AppEnv>();
-
-exportsApi
-  .get("/v1/exports/training-data", zValidator("query", TrainingDataQuerySchema, validationHook), async (c) => {
-    const query = c.req.valid("query");
-    const { filters, options } = toExportPlan(query);
-    checkOptions(options);
-    const tenant = c.get("tenant").tenant;
-    return ndjsonResponse(jsonlStream({ db: c.env.DB, tenant, filters, options, statsTrailer: query.include_stats }));
-  })
-  .post("/v1/exports/feeds", ...jsonBody(CreateFeedSchema), async (c) => {
-    const { name, ...spec } = c.req.valid("json");
-    checkOptions(toExportPlan(spec).options);
-    const tenant = c.get("tenant").tenant;
-    if (!(await createFeed(c.env.DB, tenant, name, spec, c.var.clock.nowMs()))) {
-      throw feedExists(name);
-    }
-    return c.json(feedView((await getFeed(c.env.DB, tenant, name))!), 201);
-  })
-  .get("/v1/exports/feeds", async (c) => {
-    return c.json({ object: "list", data: (await listFeeds(c.env.DB, c.get("tenant").tenant)).map(feedView) }, 200);
-  })
-  .get(
-    "/v1/exports/feeds/:name/next",
-    zValidator("query", NextQuery, validationHook),
-    zValidator("param", FeedNameParam, validationHook),
-    async (c) => {
-      const { name } = c.req.valid("param");
-      const tenant = c.get("tenant").tenant;
-      const feed = await getFeed(c.env.DB, tenant, name);
-      if (!feed) throw notFound(`Feed '${name}'`, "name");
-      const upTo = c.var.clock.nowMs();
-      const { filters, options } = toExportPlan(feed.spec);
-      const stream = jsonlStream({
-        db: c.env.DB,
-        tenant,
-        filters: { ...filters, feedbackAfter: feed.watermark, feedbackUpTo: upTo },
-        options,
-        statsTrailer: c.req.valid("query").include_stats,
-      });
-      return ndjsonResponse(stream, { "x-switchyard-feed-cursor": feedCursor(upTo) });
-    },
-  )
-  .post(
-    "/v1/exports/feeds/:name/ack",
-    zValidator("param", FeedNameParam, validationHook),
-    ...jsonBody(AckFeedSchema),
-    async (c) => {
-      const { name } = c.req.valid("param");
-      const upTo = cursorTime(c.req.valid("json").cursor);
-      if (upTo > c.var.clock.nowMs()) throw invalidValue("The cursor is from the future.", "cursor");
-      const tenant = c.get("tenant").tenant;
-      if (!(await ackFeed(c.env.DB, tenant, name, upTo, c.var.clock.nowMs()))) throw notFound(`Feed '${name}'`, "name");
-      return c.json(feedView((await getFeed(c.env.DB, tenant, name))!), 200);
-    },
-  )
-  .post("/v1/exports", ...jsonBody(ExportSpecSchema), async (c) => {
-    const spec = c.req.valid("json");
-    checkOptions(toExportPlan(spec).options);
-    const tenant = c.get("tenant").tenant;
-    const id = newJobId();
-    await createJob(c.env.DB, tenant, id, spec, c.var.clock.nowMs());
-    await c.env.EXPORTS.create({ id, params: { jobId: id, tenant } });
-    return c.json(jobView((await getJob(c.env.DB, tenant, id))!), 202);
-  })
-  .get("/v1/exports/:id", zValidator("param", JobIdParam, validationHook), async (c) => {
-    const job = await getJob(c.env.DB, c.get("tenant").tenant, c.req.valid("param").id);
-    if (!job) throw notFound("Export", "id");
-    return c.json(jobView(job), 200);
-  })
-  .get("/v1/exports/:id/file", zValidator("param", JobIdParam, validationHook), async (c) => {
-    const tenant = c.get("tenant").tenant;
-    const job = await getJob(c.env.DB, tenant, c.req.valid("param").id);
-    if (!job) throw notFound("Export", "id");
-    if (job.status !== "complete") throw exportNotReady(job.status);
-    return ndjsonResponse(partsStream(c.env.BLOBS, tenant, job.id, job.parts));
-  });

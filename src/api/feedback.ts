@@ -7,10 +7,10 @@ import { feedbackAuth, feedbackCaller, FEEDBACK_TOKEN_HEADER } from "../feedback
 import { feedbackCors } from "../feedback/feedback-cors";
 import { upsertFeedback } from "../feedback/feedback-store";
 import { FeedbackRequestSchema, FeedbackResultSchema } from "../schemas/feedback";
-import { errorResponse, type ApiDocs, type RouteDoc } from "./openapi";
+import { defineRoute, errorResponse, type ApiDocs } from "./define-route";
 import { jsonBody } from "./validation-hook";
 
-const route: RouteDoc = {
+const route = defineRoute({
   method: "post",
   path: "/v1/feedback",
   summary:
@@ -27,7 +27,7 @@ const route: RouteDoc = {
     400: errorResponse("Invalid request; `param` names the field"),
     401: errorResponse("Missing or unknown API key, or a forged, expired or other request's feedback token"),
   },
-};
+});
 
 export const feedbackDocs: ApiDocs = {
   routes: [route],
@@ -36,9 +36,9 @@ export const feedbackDocs: ApiDocs = {
 
 export function createFeedbackApi() {
   const api = new Hono<AppEnv>();
-  api.use("/v1/feedback", feedbackCors());
+  api.use(route.path, feedbackCors());
   // The credential is decided before the body is validated (see feedback-auth.ts).
-  return api.post("/v1/feedback", feedbackAuth(), ...jsonBody(FeedbackRequestSchema), async (c) => {
+  return api.on(route.method, route.path, feedbackAuth(), ...jsonBody(FeedbackRequestSchema), async (c) => {
     const body = c.req.valid("json");
     const caller = await feedbackCaller(c, body);
     const result = await upsertFeedback(c.env.DB, { ...caller, body, at: c.var.clock.nowMs() });

@@ -13,10 +13,10 @@ import {
   InteractionSchema,
   ListInteractionsQuerySchema,
 } from "../schemas/interactions";
-import { BEARER, errorResponse, type ApiDocs, type RouteDoc } from "./openapi";
+import { BEARER, defineRoute, errorResponse, type ApiDocs } from "./define-route";
 import { validationHook } from "./validation-hook";
 
-const listRoute: RouteDoc = {
+const listRoute = defineRoute({
   method: "get",
   path: "/v1/interactions",
   summary: "List the caller's logged interactions, newest first, keyset-paginated, with filters",
@@ -30,11 +30,11 @@ const listRoute: RouteDoc = {
     400: errorResponse("Invalid filter, limit or cursor; `param` names it"),
     401: errorResponse("Missing or unknown API key"),
   },
-};
+});
 
-const getRoute: RouteDoc = {
+const getRoute = defineRoute({
   method: "get",
-  path: "/v1/interactions/{id}",
+  path: "/v1/interactions/:id",
   summary: "One logged interaction with its messages, answer and feedback",
   security: BEARER,
   request: { params: InteractionIdParamSchema },
@@ -44,12 +44,12 @@ const getRoute: RouteDoc = {
     401: errorResponse("Missing or unknown API key"),
     404: errorResponse("No such interaction for this tenant"),
   },
-};
+});
 
 export const interactionsDocs: ApiDocs = { routes: [listRoute, getRoute] };
 
 export const interactionsApi = new Hono<AppEnv>()
-  .get("/v1/interactions", zValidator("query", ListInteractionsQuerySchema, validationHook), async (c) => {
+  .on(listRoute.method, listRoute.path, zValidator("query", ListInteractionsQuerySchema, validationHook), async (c) => {
     const { cursor, ...query } = c.req.valid("query");
     const decoded = cursor === undefined ? null : decodeCursor(cursor);
     if (decoded && !decoded.ok)
@@ -57,7 +57,7 @@ export const interactionsApi = new Hono<AppEnv>()
     const page = await listInteractions(c.env.DB, c.get("tenant").tenant, { query, after: decoded?.position ?? null });
     return c.json(page, 200);
   })
-  .get("/v1/interactions/:id", zValidator("param", InteractionIdParamSchema, validationHook), async (c) => {
+  .on(getRoute.method, getRoute.path, zValidator("param", InteractionIdParamSchema, validationHook), async (c) => {
     const { id } = c.req.valid("param");
     const interaction = await getInteraction(c.env.DB, c.env.BLOBS, c.get("tenant").tenant, id);
     if (!interaction) throw notFound(`Interaction '${id}'`, "id");

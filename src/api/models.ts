@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import * as z from "zod";
 import type { AppEnv } from "../env";
 import type { TenantSnapshot } from "../routing/compiled";
-import { BEARER, type ApiDocs } from "./openapi";
+import { BEARER, defineRoute, type ApiDocs } from "./define-route";
 
 const ModelSchema = z
   .object({
@@ -43,16 +43,16 @@ export function listModels(tenant: TenantSnapshot) {
   };
 }
 
-export const modelsDocs: ApiDocs = {
-  routes: [
-    {
-      method: "get",
-      path: "/v1/models",
-      summary: "List the caller's tasks (usable as `model`) and the adapter versions behind each",
-      security: BEARER,
-      responses: { 200: { description: "OpenAI model list", content: { "application/json": ModelListSchema } } },
-    },
-  ],
-};
+const route = defineRoute({
+  method: "get",
+  path: "/v1/models",
+  summary: "List the caller's tasks (usable as `model`) and the adapter versions behind each",
+  security: BEARER,
+  responses: { 200: { description: "OpenAI model list", content: { "application/json": ModelListSchema } } },
+});
 
-export const modelsApi = new Hono<AppEnv>().get("/v1/models", (c) => c.json(listModels(c.get("tenant")), 200));
+export const modelsDocs: ApiDocs = { routes: [route] };
+
+export const modelsApi = new Hono<AppEnv>().on(route.method, route.path, (c) =>
+  c.json(listModels(c.get("tenant")), 200),
+);
