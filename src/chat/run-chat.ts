@@ -37,6 +37,21 @@ function statusOf(failure: FinalFailure): InteractionStatus {
 }
 
 export async function runChat(run: ChatRun): Promise<Response> {
+  // The record this request owes is in waitUntil before the upstream is
+  // called: a client that disconnects cancels the request itself, and only
+  // waitUntil work outlives it, so a client gone during a fallback still
+  // leaves its record. It settles once the record is handed to the log.
+  let settleOwed!: (logged: Promise<unknown>) => void;
+  run.waitUntil(new Promise<unknown>((resolve) => (settleOwed = resolve)));
+  try {
+    return await execute(run, settleOwed);
+  } catch (error) {
+    settleOwed(Promise.resolve()); // no-op when the record was logged already
+    throw error;
+  }
+}
+
+async function execute(run: ChatRun, settleOwed: (logged: Promise<unknown>) => void): Promise<Response> {
   const { plan, body, requestId, clock, config } = run;
   const monotonic = () => clock.monotonicMs();
   const createdAt = clock.nowMs();
@@ -54,8 +69,10 @@ export async function runChat(run: ChatRun): Promise<Response> {
   // INTERACTION_LOGGING=off exists for the benchmark's with/without
   // comparison (and deployments that must not keep conversations).
   const logSettings = { windowMs: config.logPackWindowMs, clock };
-  const log = (r: InteractionRecord) =>
-    config.interactionLogging ? enqueueInteraction(run.env, r, logSettings) : Promise.resolve();
+  const log = (r: InteractionRecord) => {
+    const sent = config.interactionLogging ? enqueueInteraction(run.env, r, logSettings) : Promise.resolve();
+    settleOwed(sent);
+  };
   const chars = promptChars(plan.upstreamBody.messages as unknown[]);
   const start: RecordStart = {
     requestId,
@@ -77,7 +94,7 @@ export async function runChat(run: ChatRun): Promise<Response> {
 
   if (!outcome.ok) {
     const error = upstreamFailureError(outcome.failure);
-    run.waitUntil(log(record(statusOf(outcome.failure), error.message, error.status)));
+    log(record(statusOf(outcome.failure), error.message, error.status));
     error.headers["x-switchyard-adapter"] = served.adapter.name;
     error.headers["x-switchyard-adapter-version"] = served.adapter.version;
     error.headers["x-switchyard-route"] = plan.rule;
@@ -110,7 +127,7 @@ export async function runChat(run: ChatRun): Promise<Response> {
   if (plan.stream) {
     let resolveEnd!: (end: StreamEnd) => void;
     const ended = new Promise<StreamEnd>((resolve) => (resolveEnd = resolve));
-    run.waitUntil(ended.then((end) => log(record(end.status, end.status === "ok" ? null : end.error, 200))));
+    void ended.then((end) => log(record(end.status, end.status === "ok" ? null : end.error, 200)));
     const stream = captureStream(outcome.response.body!, {
       id: requestId,
       model,
@@ -131,7 +148,7 @@ export async function runChat(run: ChatRun): Promise<Response> {
     completion = JSON.parse(outcome.text ?? "");
   } catch {
     const error = upstreamMalformed();
-    run.waitUntil(log(record("upstream_error", error.message, 502)));
+    log(record("upstream_error", error.message, 502));
     throw error;
   }
   const choice = completion.choices?.[0];
@@ -142,7 +159,7 @@ export async function runChat(run: ChatRun): Promise<Response> {
   completion.model = model;
   completion.created = created;
   completion.usage = capture.finalUsage(chars) as never;
-  run.waitUntil(log(record("ok", null, 200)));
+  log(record("ok", null, 200));
   headers["content-type"] = "application/json";
   return new Response(JSON.stringify(completion), { status: 200, headers });
 }

@@ -47,7 +47,19 @@ export function isRetryable(failure: FinalFailure): boolean {
   return true;
 }
 
+/**
+ * Races `work` against the abort. The loser still settles later (a fetch
+ * cancelled by the abort rejects with "Network connection lost"): it is
+ * marked handled so it cannot surface as an uncaught rejection.
+ */
+function untilAborted<T>(work: Promise<T>, aborted: Promise<never>): Promise<T> {
+  work.catch(() => {});
+  return Promise.race([work, aborted]);
+}
+
 async function attempt(target: AdapterTarget, input: CallInput) {
+  // Gone already (say, during the previous target's timeout): call nothing.
+  if (input.clientSignal?.aborted) return { clientAborted: true, called: false } as const;
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -61,7 +73,7 @@ async function attempt(target: AdapterTarget, input: CallInput) {
   );
   aborted.catch(() => {});
   try {
-    const result = await Promise.race([
+    const result = await untilAborted(
       providerFor(target.upstream.kind).complete(target, {
         body: input.body,
         stream: input.stream,
@@ -69,17 +81,17 @@ async function attempt(target: AdapterTarget, input: CallInput) {
         env: input.env,
       }),
       aborted,
-    ]);
+    );
     if (result.ok && !input.stream) {
       // A non-streamed answer counts only once its whole body is in, within
       // the same timeout: a cut body is a failure the next target can absorb.
-      const text = await Promise.race([result.response.text(), aborted]);
+      const text = await untilAborted(result.response.text(), aborted);
       return { result, text, abort: () => {} } as const;
     }
     return { result, text: null, abort: (reason: string) => controller.abort(new Error(reason)) } as const;
   } catch (error) {
     if (timedOut) return { timeout: true } as const;
-    if (input.clientSignal?.aborted) return { clientAborted: true } as const;
+    if (input.clientSignal?.aborted) return { clientAborted: true, called: true } as const;
     return {
       result: {
         ok: false,
@@ -88,6 +100,7 @@ async function attempt(target: AdapterTarget, input: CallInput) {
     } as const;
   } finally {
     clearTimeout(timer);
+    input.clientSignal?.removeEventListener("abort", onClientAbort);
   }
 }
 
@@ -101,7 +114,9 @@ export async function callWithFallback(targets: readonly AdapterTarget[], input:
     const outcome = await attempt(target, input);
     const ms = Math.round(now() - started);
     if ("clientAborted" in outcome) {
-      attempts.push({ ...base, outcome: "network_error", status: null, ms, message: "client disconnected" });
+      if (outcome.called) {
+        attempts.push({ ...base, outcome: "network_error", status: null, ms, message: "client disconnected" });
+      }
       return {
         ok: false,
         failure: { kind: "client_aborted", message: "client disconnected before the answer" },
