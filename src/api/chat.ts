@@ -41,8 +41,8 @@ export const chatApi = new Hono<AppEnv>().on(
       requestId,
       audienceHeader: c.req.header("x-switchyard-audience"),
       userHeader: c.req.header("x-switchyard-user"),
-      // A getter: request.cf is built from JSON on first access (about 50 µs
-      // per request in the bench), and only rules that test region need it.
+      // A getter: request.cf is built from JSON on first access, a cost
+      // worth skipping (docs/performance.md), and only rules that test region need it.
       get region() {
         return (c.req.raw.cf?.country as string | undefined) ?? undefined;
       },

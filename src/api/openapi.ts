@@ -1,14 +1,14 @@
 // The OpenAPI 3.1 document served at GET /openapi.json, built from the
 // RouteDocs each api/ module declares with its handlers (define-route.ts) by
 // zod 4's own z.toJSONSchema (JSON Schema 2020-12, the dialect OpenAPI 3.1
-// uses). The Worker carries no OpenAPI library: the one it used before passed
-// the whole zod namespace around as a value, so the bundle kept all of zod,
-// 260 KB of error-message locales included.
+// uses). The Worker carries no OpenAPI library: one that passes the whole zod
+// namespace around as a value keeps all of zod in the bundle, its
+// error-message locales included.
 //
 // For the same reason, import zod as `import * as z from "zod"`. esbuild
 // (wrangler's bundler) drops unused parts of zod only for the namespace
 // import; `import { z }` binds zod's re-exported namespace object and keeps
-// every locale (measured, minified: 454 KB vs 75 KB for a one-line schema).
+// every locale (docs/performance.md has the bundle sizes).
 //
 // Each schema a route names is converted on its own; z.toJSONSchema puts the
 // schemas given an id with `.meta({ id })` (looked up in z.globalRegistry)

@@ -36,7 +36,7 @@ class IdleTimeout extends Error {}
 
 // Write coalescing: output produced within COALESCE_MS of the last write to
 // the client waits (at most that long) and goes out with whatever follows
-// it. Each write costs far more CPU than its bytes (about 30 µs in workerd),
+// it. Each write costs far more CPU than its bytes (a call into the runtime),
 // and a burst of tokens is common after a pause. Everything up to and
 // including the first token is written at once (time to first token is
 // unchanged), and so is a token arriving later than that after the last
@@ -75,7 +75,7 @@ export function captureStream(
   };
 
   // One idle watchdog per stream rather than a timer per read (a timer and a
-  // Promise.race per chunk cost ~10 µs each). It only counts time spent
+  // Promise.race per chunk would cost more than the chunk's own work). It only counts time spent
   // waiting on the upstream, not time the client takes to pull.
   const checkIdle = () => {
     watchdog = null;

@@ -36,7 +36,8 @@ export interface CallInput {
   stream: boolean;
   env: Env;
   clientSignal?: AbortSignal;
-  now?: () => number;
+  /** Monotonic milliseconds (clock.monotonicMs), for each attempt's duration. */
+  now: () => number;
 }
 
 const NOT_RETRYABLE = new Set([400, 413, 422]);
@@ -105,7 +106,7 @@ async function attempt(target: AdapterTarget, input: CallInput) {
 }
 
 export async function callWithFallback(targets: readonly AdapterTarget[], input: CallInput): Promise<CallOutcome> {
-  const now = input.now ?? (() => performance.now());
+  const { now } = input;
   const attempts: AttemptRecord[] = [];
   let failure: FinalFailure = { kind: "network", message: "no adapter to call" };
   for (const target of targets) {

@@ -182,8 +182,8 @@ function dedup(list: readonly AdapterTarget[], exclude: AdapterTarget | null): r
 
 /**
  * A deep, frozen copy of plain JSON data. Cheaper than structuredClone plus a
- * freezing walk (about half the time, measured on 10-task manifests), and
- * compile time is what a cold isolate pays for every tenant it loads.
+ * freezing walk, and compile time is what a cold isolate pays for every
+ * tenant it loads.
  */
 function frozenCopy<T>(value: T): T {
   if (value === null || typeof value !== "object") return value;

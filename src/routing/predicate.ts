@@ -51,8 +51,8 @@ export function compilePredicate(path: string, predicate: Predicate): PredicateS
 }
 
 // One object literal for every spec: one hidden class, all fields in-object.
-// (Building specs with `{...base, op}` measured 20% larger and ~2x slower to
-// evaluate: V8 puts the overridden fields out of line.)
+// (Specs built with `{...base, op}` are larger and slower to evaluate: V8
+// puts the overridden fields out of line.)
 function spec(
   fact: FactKind,
   key: string,
