@@ -79,6 +79,7 @@ export function createApp(options: AppOptions = {}): GatewayApp {
 
   app.use("/v1/chat/*", apiKeyAuth());
   app.use("/v1/models", apiKeyAuth());
+  app.use("/v1/models/*", apiKeyAuth());
   app.use("/v1/interactions", apiKeyAuth());
   app.use("/v1/interactions/*", apiKeyAuth());
   app.use("/v1/exports", apiKeyAuth());

@@ -9,6 +9,8 @@ export type AppEnv = {
   Bindings: Env;
   Variables: {
     requestId: string;
+    /** x-client-request-id, when the caller sent one. */
+    clientRequestId?: string;
     /** clock.monotonicMs() when the request entered the gateway. */
     startedAt: number;
     config: GatewayConfig;

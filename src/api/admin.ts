@@ -4,6 +4,7 @@
 // registry snapshot at once; other isolates follow within SNAPSHOT_TTL_SECONDS.
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import * as z from "zod";
 import { adminAuth } from "../auth/admin-auth";
 import { generateApiKey, listApiKeys, revokeApiKey, storeApiKey } from "../auth/api-keys";
@@ -14,13 +15,14 @@ import { applyManifest, listManifestVersions, planApply, readCurrentManifest } f
 import { listTenants, tenantExists } from "../registry/tenant-store";
 import { validateManifest } from "../registry/validate-manifest";
 import { SLUG_PATTERN } from "../schemas/manifest";
+import { TimeParam } from "../schemas/query-params";
 import { BEARER, defineRoute, jsonResponse, type ApiDocs } from "./define-route";
-import { jsonBody, validationHook } from "./validation-hook";
+import { jsonBody, validationHook, queryParams } from "./validation-hook";
 
 const TenantParam = z.object({ tenant: z.string().regex(SLUG_PATTERN, "must be a tenant slug") });
 const KeyParam = TenantParam.extend({ id: z.string().min(1).max(64) });
 const DryRunQuery = z.object({ dry_run: z.enum(["true", "false", "1", "0"]).optional() });
-const StatsQuery = z.object({ since: z.coerce.number().int().min(0).optional() });
+const StatsQuery = z.object({ since: TimeParam.optional().describe("epoch ms or ISO 8601") });
 // Checked by validateManifest, which reports every issue, not zod's first.
 const ManifestBody = z.record(z.string(), z.unknown());
 const CreateKeyBody = z.object({ name: z.string().min(1).max(100).optional() });
@@ -36,6 +38,17 @@ function checkedManifest(tenant: string, body: unknown) {
 }
 
 const tenantParam = zValidator("param", TenantParam, validationHook);
+
+/**
+ * Every route under /admin/tenants/{tenant}/ except the manifest apply (which
+ * creates a tenant) and validate (a dry check) answers 404 for a tenant that
+ * does not exist, rather than an empty list that looks like a real tenant's.
+ */
+const knownTenant = createMiddleware<AppEnv>(async function knownTenant(c, next) {
+  const tenant = c.req.param("tenant");
+  if (!tenant || !(await tenantExists(c.env.DB, tenant))) throw notFound(`Tenant '${tenant}'`, "tenant");
+  await next();
+});
 const manifestBody = jsonBody(ManifestBody);
 
 export const adminApi = new Hono<AppEnv>();
@@ -83,7 +96,7 @@ const applyRoute = defineRoute({
 adminApi.on(
   applyRoute.method,
   applyRoute.path,
-  zValidator("query", DryRunQuery, validationHook),
+  ...queryParams(DryRunQuery),
   tenantParam,
   ...manifestBody,
   async (c) => {
@@ -112,7 +125,7 @@ const readRoute = defineRoute({
   request: { params: TenantParam },
   responses: { 200: jsonResponse("Current manifest"), 404: jsonResponse("No manifest for this tenant") },
 });
-adminApi.on(readRoute.method, readRoute.path, tenantParam, async (c) => {
+adminApi.on(readRoute.method, readRoute.path, tenantParam, knownTenant, async (c) => {
   const { tenant } = c.req.valid("param");
   const current = await readCurrentManifest(c.env.DB, tenant);
   if (!current) throw notFound(`A manifest for tenant '${tenant}'`, "tenant");
@@ -134,9 +147,9 @@ const historyRoute = defineRoute({
   summary: "Every applied version: who, when, what changed",
   security,
   request: { params: TenantParam },
-  responses: { 200: jsonResponse("Manifest history, newest first") },
+  responses: { 200: jsonResponse("Manifest history, newest first"), 404: jsonResponse("Unknown tenant") },
 });
-adminApi.on(historyRoute.method, historyRoute.path, tenantParam, async (c) => {
+adminApi.on(historyRoute.method, historyRoute.path, tenantParam, knownTenant, async (c) => {
   const { tenant } = c.req.valid("param");
   return c.json({ object: "list", data: await listManifestVersions(c.env.DB, tenant) }, 200);
 });
@@ -157,11 +170,11 @@ adminApi.on(
   createKeyRoute.method,
   createKeyRoute.path,
   tenantParam,
+  knownTenant,
   // Without a content type the validator checks `{}`, which CreateKeyBody accepts.
   ...jsonBody(CreateKeyBody),
   async (c) => {
     const { tenant } = c.req.valid("param");
-    if (!(await tenantExists(c.env.DB, tenant))) throw notFound(`Tenant '${tenant}'`, "tenant");
     const key = generateApiKey(tenant);
     const name = (await c.req.json().catch(() => ({})))?.name ?? "api key";
     const stored = await storeApiKey(c.env.DB, tenant, key, String(name), c.var.clock.nowMs());
@@ -176,9 +189,9 @@ const listKeysRoute = defineRoute({
   summary: "The tenant's API keys (prefix and name, never the key)",
   security,
   request: { params: TenantParam },
-  responses: { 200: jsonResponse("Keys") },
+  responses: { 200: jsonResponse("Keys"), 404: jsonResponse("Unknown tenant") },
 });
-adminApi.on(listKeysRoute.method, listKeysRoute.path, tenantParam, async (c) => {
+adminApi.on(listKeysRoute.method, listKeysRoute.path, tenantParam, knownTenant, async (c) => {
   const { tenant } = c.req.valid("param");
   return c.json({ object: "list", data: await listApiKeys(c.env.DB, tenant) }, 200);
 });
@@ -191,14 +204,20 @@ const revokeKeyRoute = defineRoute({
   request: { params: KeyParam },
   responses: { 200: jsonResponse("Revoked"), 404: jsonResponse("No such live key") },
 });
-adminApi.on(revokeKeyRoute.method, revokeKeyRoute.path, zValidator("param", KeyParam, validationHook), async (c) => {
-  const { tenant, id } = c.req.valid("param");
-  if (!(await revokeApiKey(c.env.DB, tenant, id, c.var.clock.nowMs()))) {
-    throw notFound(`Live key '${id}' of tenant '${tenant}'`, "id");
-  }
-  await c.var.registry.reload(c.env.DB);
-  return c.json({ id, revoked: true }, 200);
-});
+adminApi.on(
+  revokeKeyRoute.method,
+  revokeKeyRoute.path,
+  zValidator("param", KeyParam, validationHook),
+  knownTenant,
+  async (c) => {
+    const { tenant, id } = c.req.valid("param");
+    if (!(await revokeApiKey(c.env.DB, tenant, id, c.var.clock.nowMs()))) {
+      throw notFound(`Live key '${id}' of tenant '${tenant}'`, "id");
+    }
+    await c.var.registry.reload(c.env.DB);
+    return c.json({ id, revoked: true }, 200);
+  },
+);
 
 const statsRoute = defineRoute({
   method: "get",
@@ -206,19 +225,13 @@ const statsRoute = defineRoute({
   summary: "Requests, errors, latency and ratings per adapter version",
   security,
   request: { params: TenantParam, query: StatsQuery },
-  responses: { 200: jsonResponse("Stats per task and adapter version") },
+  responses: { 200: jsonResponse("Stats per task and adapter version"), 404: jsonResponse("Unknown tenant") },
 });
-adminApi.on(
-  statsRoute.method,
-  statsRoute.path,
-  zValidator("query", StatsQuery, validationHook),
-  tenantParam,
-  async (c) => {
-    const { tenant } = c.req.valid("param");
-    const since = c.req.valid("query").since ?? 0;
-    return c.json({ tenant, since, data: await adapterStats(c.env.DB, tenant, since) }, 200);
-  },
-);
+adminApi.on(statsRoute.method, statsRoute.path, ...queryParams(StatsQuery), tenantParam, knownTenant, async (c) => {
+  const { tenant } = c.req.valid("param");
+  const since = c.req.valid("query").since ?? 0;
+  return c.json({ tenant, since, data: await adapterStats(c.env.DB, tenant, since) }, 200);
+});
 
 export const adminDocs: ApiDocs = {
   routes: [

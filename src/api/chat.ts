@@ -54,6 +54,7 @@ export const chatApi = new Hono<AppEnv>().on(
       env: c.env,
       waitUntil: (p) => c.executionCtx.waitUntil(p),
       requestId,
+      clientRequestId: c.get("clientRequestId") ?? null,
       tenantId: tenant.tenant,
       startedAt: c.get("startedAt"),
       clientSignal: c.req.raw.signal,

@@ -8,12 +8,14 @@ import type { AppEnv } from "../env";
 import { exportNotReady, feedExists, invalidValue, notFound } from "../errors";
 import { toExportPlan } from "../export/export-spec";
 import { ExportOptionsError, resolveExportOptions } from "../export/options";
-import { ackFeed, createFeed, cursorTime, feedCursor, feedView, getFeed, listFeeds } from "../export-store/feed-store";
+import { signFeedCursor, verifyFeedCursor } from "../export-store/feed-cursor";
+import { ackFeed, createFeed, feedView, getFeed, listFeeds, resetFeed } from "../export-store/feed-store";
 import { createJob, getJob, jobView, newJobId } from "../export-store/job-store";
 import { jsonlStream, ndjsonResponse } from "../export-store/jsonl-stream";
 import { partsStream } from "../export-store/parts-stream";
 import {
   AckFeedSchema,
+  ResetFeedSchema,
   CreateFeedSchema,
   ExportSpecSchema,
   FeedNameParam,
@@ -22,7 +24,7 @@ import {
 } from "../schemas/exports";
 import { BooleanParam } from "../schemas/query-params";
 import { BEARER, defineRoute, jsonResponse, type ApiDocs } from "./define-route";
-import { jsonBody, validationHook } from "./validation-hook";
+import { jsonBody, validationHook, queryParams } from "./validation-hook";
 
 const NextQuery = z.object({ include_stats: BooleanParam.optional() });
 const security = BEARER;
@@ -47,18 +49,13 @@ const trainingDataRoute = defineRoute({
   request: { query: TrainingDataQuerySchema },
   responses: { 200: ndjson("One example per line in the requested format") },
 });
-exportsApi.on(
-  trainingDataRoute.method,
-  trainingDataRoute.path,
-  zValidator("query", TrainingDataQuerySchema, validationHook),
-  async (c) => {
-    const query = c.req.valid("query");
-    const { filters, options } = toExportPlan(query);
-    checkOptions(options);
-    const tenant = c.get("tenant").tenant;
-    return ndjsonResponse(jsonlStream({ db: c.env.DB, tenant, filters, options, statsTrailer: query.include_stats }));
-  },
-);
+exportsApi.on(trainingDataRoute.method, trainingDataRoute.path, ...queryParams(TrainingDataQuerySchema), async (c) => {
+  const query = c.req.valid("query");
+  const { filters, options } = toExportPlan(query);
+  checkOptions(options);
+  const tenant = c.get("tenant").tenant;
+  return ndjsonResponse(jsonlStream({ db: c.env.DB, tenant, filters, options, statsTrailer: query.include_stats }));
+});
 
 const createFeedRoute = defineRoute({
   method: "post",
@@ -103,7 +100,7 @@ const nextRoute = defineRoute({
 exportsApi.on(
   nextRoute.method,
   nextRoute.path,
-  zValidator("query", NextQuery, validationHook),
+  ...queryParams(NextQuery),
   zValidator("param", FeedNameParam, validationHook),
   async (c) => {
     const { name } = c.req.valid("param");
@@ -119,7 +116,8 @@ exportsApi.on(
       options,
       statsTrailer: c.req.valid("query").include_stats,
     });
-    return ndjsonResponse(stream, { "x-switchyard-feed-cursor": feedCursor(upTo) });
+    const cursor = await signFeedCursor(c.var.config.feedbackSigningKey, tenant, name, upTo);
+    return ndjsonResponse(stream, { "x-switchyard-feed-cursor": cursor });
   },
 );
 
@@ -138,10 +136,41 @@ exportsApi.on(
   ...jsonBody(AckFeedSchema),
   async (c) => {
     const { name } = c.req.valid("param");
-    const upTo = cursorTime(c.req.valid("json").cursor);
-    if (upTo > c.var.clock.nowMs()) throw invalidValue("The cursor is from the future.", "cursor");
     const tenant = c.get("tenant").tenant;
+    if (!(await getFeed(c.env.DB, tenant, name))) throw notFound(`Feed '${name}'`, "name");
+    const key = c.var.config.feedbackSigningKey;
+    const upTo = await verifyFeedCursor(key, tenant, name, c.req.valid("json").cursor);
+    if (upTo === null) {
+      throw invalidValue(
+        "Invalid 'cursor': pass the x-switchyard-feed-cursor of a run of this feed, unchanged.",
+        "cursor",
+      );
+    }
     if (!(await ackFeed(c.env.DB, tenant, name, upTo, c.var.clock.nowMs()))) throw notFound(`Feed '${name}'`, "name");
+    return c.json(feedView((await getFeed(c.env.DB, tenant, name))!), 200);
+  },
+);
+
+const resetRoute = defineRoute({
+  method: "post",
+  path: "/v1/exports/feeds/:name/reset",
+  summary: "Set the watermark to a given time, backwards too, so the next run serves feedback from there again",
+  security,
+  request: { params: FeedNameParam, body: { schema: ResetFeedSchema, required: true } },
+  responses: { 200: jsonResponse("New watermark"), 404: jsonResponse("No such feed") },
+});
+exportsApi.on(
+  resetRoute.method,
+  resetRoute.path,
+  zValidator("param", FeedNameParam, validationHook),
+  ...jsonBody(ResetFeedSchema),
+  async (c) => {
+    const { name } = c.req.valid("param");
+    const tenant = c.get("tenant").tenant;
+    const { watermark } = c.req.valid("json");
+    if (!(await resetFeed(c.env.DB, tenant, name, watermark, c.var.clock.nowMs()))) {
+      throw notFound(`Feed '${name}'`, "name");
+    }
     return c.json(feedView((await getFeed(c.env.DB, tenant, name))!), 200);
   },
 );
@@ -205,6 +234,7 @@ export const exportsDocs: ApiDocs = {
     listFeedsRoute,
     nextRoute,
     ackRoute,
+    resetRoute,
     createJobRoute,
     jobRoute,
     fileRoute,

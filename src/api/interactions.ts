@@ -14,7 +14,7 @@ import {
   ListInteractionsQuerySchema,
 } from "../schemas/interactions";
 import { BEARER, defineRoute, errorResponse, type ApiDocs } from "./define-route";
-import { validationHook } from "./validation-hook";
+import { validationHook, queryParams } from "./validation-hook";
 
 const listRoute = defineRoute({
   method: "get",
@@ -49,7 +49,7 @@ const getRoute = defineRoute({
 export const interactionsDocs: ApiDocs = { routes: [listRoute, getRoute] };
 
 export const interactionsApi = new Hono<AppEnv>()
-  .on(listRoute.method, listRoute.path, zValidator("query", ListInteractionsQuerySchema, validationHook), async (c) => {
+  .on(listRoute.method, listRoute.path, ...queryParams(ListInteractionsQuerySchema), async (c) => {
     const { cursor, ...query } = c.req.valid("query");
     const decoded = cursor === undefined ? null : decodeCursor(cursor);
     if (decoded && !decoded.ok)

@@ -32,12 +32,21 @@ export interface ChatPlan {
   upstreamBody: Record<string, unknown>;
 }
 
+// The body's `user` takes as much (schemas/chat.ts); the header is the same field.
+const MAX_USER_CHARS = 256;
+
 // Gateway-level fields that are consumed here and never forwarded.
 const GATEWAY_ONLY = ["model", "metadata", "stream_options", "stream"] as const;
 
 export function planChat(tenant: TenantSnapshot, body: ChatCompletionRequest, facts: ChatRequestFacts): ChatPlan {
   const audience = resolveAudience(facts.audienceHeader, body.metadata ?? undefined);
   if (!audience.ok) throw invalidValue(audience.message, audience.param);
+  if (facts.userHeader && facts.userHeader.length > MAX_USER_CHARS) {
+    throw invalidValue(
+      `Invalid 'x-switchyard-user': at most ${MAX_USER_CHARS} characters, as for the body's 'user'.`,
+      "x-switchyard-user",
+    );
+  }
   const user = body.user || facts.userHeader || null;
   const route = resolveRoute(tenant, {
     model: body.model,

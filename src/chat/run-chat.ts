@@ -21,6 +21,7 @@ export interface ChatRun {
   env: Env;
   waitUntil: (promise: Promise<unknown>) => void;
   requestId: string;
+  clientRequestId: string | null;
   tenantId: string;
   startedAt: number;
   clientSignal: AbortSignal;
@@ -76,6 +77,7 @@ async function execute(run: ChatRun, settleOwed: (logged: Promise<unknown>) => v
   const chars = promptChars(plan.upstreamBody.messages as unknown[]);
   const start: RecordStart = {
     requestId,
+    clientRequestId: run.clientRequestId,
     tenantId: run.tenantId,
     task: plan.task,
     adapter: served.adapter,

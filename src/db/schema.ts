@@ -90,14 +90,16 @@ export const interactions = sqliteTable(
      * is read from R2 under this key.
      */
     blobKey: text("blob_key"),
+    /** The caller's own id for the request (x-client-request-id), if it sent one; not unique. */
+    clientRequestId: text("client_request_id"),
   },
   (t) => [
-    // Tenant first: a client chooses its own x-request-id, so ids are only
-    // unique within a tenant, and one tenant's id must never collide with
-    // (or reveal) another's.
+    // Tenant first: one tenant's rows must never collide with (or reveal)
+    // another's, whatever ids they hold.
     primaryKey({ columns: [t.tenantId, t.requestId] }),
     index("interactions_tenant_time").on(t.tenantId, t.createdAt, t.requestId),
     index("interactions_tenant_task_time").on(t.tenantId, t.task, t.createdAt),
+    index("interactions_tenant_client_request").on(t.tenantId, t.clientRequestId),
   ],
 );
 

@@ -29,9 +29,6 @@ const toFeed = (r: FeedRow): Feed => ({
   updatedAt: r.updated_at,
 });
 
-export const feedCursor = (upTo: number) => `f1.${upTo}`;
-export const cursorTime = (cursor: string) => Number(cursor.slice(3));
-
 /** false when the tenant already has a feed of that name. */
 export async function createFeed(
   db: D1Database,
@@ -76,6 +73,21 @@ export async function ackFeed(
   const result = await db
     .prepare("UPDATE export_feeds SET watermark = MAX(watermark, ?), updated_at = ? WHERE tenant_id = ? AND name = ?")
     .bind(upTo, now, tenant, name)
+    .run();
+  return (result.meta.changes ?? 0) > 0;
+}
+
+/** Sets the watermark, backwards too (an explicit reset); false when the feed does not exist. */
+export async function resetFeed(
+  db: D1Database,
+  tenant: string,
+  name: string,
+  watermark: number,
+  now: number,
+): Promise<boolean> {
+  const result = await db
+    .prepare("UPDATE export_feeds SET watermark = ?, updated_at = ? WHERE tenant_id = ? AND name = ?")
+    .bind(watermark, now, tenant, name)
     .run();
   return (result.meta.changes ?? 0) > 0;
 }

@@ -28,6 +28,7 @@ const ratingCount = (rating: 1 | -1) =>
 
 const summaryColumns = {
   requestId: interactions.requestId,
+  clientRequestId: interactions.clientRequestId,
   createdAt: interactions.createdAt,
   task: interactions.task,
   adapter: interactions.adapter,
@@ -63,6 +64,7 @@ function toSummary(row: SummaryRow): InteractionSummary {
       : (row.promptTokens ?? 0) + (row.completionTokens ?? 0);
   return {
     id: row.requestId,
+    client_request_id: row.clientRequestId,
     object: "interaction",
     created_at: row.createdAt,
     task: row.task,
@@ -101,6 +103,7 @@ function filtersOf(
   if (q.version !== undefined) where.push(eq(interactions.adapterVersion, q.version));
   if (q.audience !== undefined) where.push(eq(interactions.audience, q.audience));
   if (q.user !== undefined) where.push(eq(interactions.user, q.user));
+  if (q.client_request_id !== undefined) where.push(eq(interactions.clientRequestId, q.client_request_id));
   if (q.status !== undefined) where.push(eq(interactions.status, q.status));
   if (q.since !== undefined) where.push(gte(interactions.createdAt, q.since));
   if (q.until !== undefined) where.push(lt(interactions.createdAt, q.until));

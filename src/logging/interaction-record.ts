@@ -10,6 +10,8 @@ export type InteractionStatus = "ok" | "upstream_error" | "client_aborted" | "ti
 
 export interface InteractionRecord {
   request_id: string;
+  /** The caller's own id (x-client-request-id); not unique. */
+  client_request_id?: string | null;
   tenant_id: string;
   task: string;
   adapter: string | null;

@@ -9,6 +9,7 @@ import type { AttemptRecord } from "../providers/call-with-fallback";
 /** What is fixed before the upstream is called. */
 export interface RecordStart {
   requestId: string;
+  clientRequestId: string | null;
   tenantId: string;
   task: string;
   adapter: { name: string; version: string };
@@ -50,6 +51,7 @@ export function buildRecord(start: RecordStart, capture: CompletionCapture, end:
   const upstreamMessages = start.upstreamBody.messages as unknown[];
   return {
     request_id: start.requestId,
+    client_request_id: start.clientRequestId,
     tenant_id: start.tenantId,
     task: start.task,
     adapter: start.adapter.name,

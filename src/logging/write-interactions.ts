@@ -61,6 +61,7 @@ export function toRow(r: InteractionRecord): Record<string, unknown> {
     ttft_ms: r.ttft_ms,
     created_at: r.created_at,
     blob_key: null,
+    client_request_id: r.client_request_id ?? null,
   };
 }
 

@@ -57,8 +57,9 @@ export const ExportSpecSchema = z
     min_score: z.number().min(0).max(1).optional(),
     val_ratio: z.number().min(0).max(1).optional(),
     tags: z.array(TagSchema).max(16).optional(),
-    since: z.number().int().min(0).optional(),
-    until: z.number().int().min(0).optional(),
+    // Epoch ms or ISO 8601, like every time filter; stored as epoch ms.
+    since: z.union([z.number().int().min(0), TimeParam]).optional(),
+    until: z.union([z.number().int().min(0), TimeParam]).optional(),
     redact: z.boolean().optional(),
     dedup: z.boolean().optional(),
   })
@@ -69,7 +70,18 @@ export type ExportSpec = z.infer<typeof ExportSpecSchema>;
 export const CreateFeedSchema = ExportSpecSchema.extend({ name: Slug }).strict().meta({ id: "CreateFeed" });
 
 export const AckFeedSchema = z
-  .object({ cursor: z.string().regex(/^f1\.\d{1,15}$/, "must be a cursor from a feed run") })
+  .object({
+    cursor: z.string().min(1).max(128).describe("the x-switchyard-feed-cursor of a run of this feed, unchanged"),
+  })
+  .strict();
+
+/** Sets the watermark to any time, backwards too: the one way to have a feed serve old feedback again. */
+export const ResetFeedSchema = z
+  .object({
+    watermark: z
+      .union([z.number().int().min(0), TimeParam])
+      .describe("epoch ms or ISO 8601; 0 serves all feedback again"),
+  })
   .strict();
 
 export const FeedNameParam = z.object({ name: Slug });

@@ -22,6 +22,7 @@ export const ListInteractionsQuerySchema = z
     version: Filter.optional().describe("adapter version"),
     audience: Filter.optional(),
     user: Filter.optional().describe("the end user the chat request named (user or x-switchyard-user)"),
+    client_request_id: z.string().min(1).max(512).optional().describe("the caller's own x-client-request-id"),
     status: InteractionStatusSchema.optional(),
     rating: z
       .enum(["1", "-1"])
@@ -52,6 +53,7 @@ const UsageSchema = z.object({
 export const InteractionSummarySchema = z
   .object({
     id: z.string().describe("the request id (= the chat completion's id)"),
+    client_request_id: z.string().nullable().describe("the caller's own id for the request (x-client-request-id)"),
     object: z.literal("interaction"),
     created_at: z.number().int().describe("epoch milliseconds"),
     task: z.string(),

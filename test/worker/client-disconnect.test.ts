@@ -9,12 +9,14 @@ import { KEYS } from "./helpers/seed";
 
 type Row = { status: string; attempts: string };
 
-/** Polls D1 until `requestId`'s record is written (the queue consumer runs about a second later). */
-async function recordsOf(requestId: string, timeoutMs = 8000): Promise<Row[]> {
+/** Polls D1 until the record of the request the client named `clientId` is written (the consumer runs about a second later). */
+async function recordsOf(clientId: string, timeoutMs = 8000): Promise<Row[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { results } = await env.DB.prepare("SELECT status, attempts, error FROM interactions WHERE request_id = ?")
-      .bind(requestId)
+    const { results } = await env.DB.prepare(
+      "SELECT status, attempts, error FROM interactions WHERE client_request_id = ?",
+    )
+      .bind(clientId)
       .all<Row>();
     if (results.length > 0 || Date.now() > deadline) return results;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -36,7 +38,11 @@ async function disconnectDuringUpstream(body: Record<string, unknown>, nth = 1) 
   });
   const request = new Request("http://gateway.test/v1/chat/completions", {
     method: "POST",
-    headers: { authorization: `Bearer ${KEYS.testco}`, "content-type": "application/json", "x-request-id": clientId },
+    headers: {
+      authorization: `Bearer ${KEYS.testco}`,
+      "content-type": "application/json",
+      "x-client-request-id": clientId,
+    },
     body: JSON.stringify({ messages: [{ role: "user", content: "hello" }], ...body }),
     signal: client.signal,
   });

@@ -93,12 +93,11 @@ beforeAll(async () => {
   resetGateway();
   await Promise.all(
     Object.entries(plan).map(async ([name, { body, audience }]) => {
-      const id = `ix-${name}-${crypto.randomUUID()}`;
-      ids[name as Name] = id;
-      const headers: Record<string, string> = { "x-request-id": id };
+      const headers: Record<string, string> = { "x-client-request-id": `ix-${name}` };
       if (audience) headers["x-switchyard-audience"] = audience;
       const { response } = await chat(body, { key, headers });
       expect(response.status, `${name}: ${await response.clone().text()}`).toBe(name === "broken" ? 502 : 200);
+      ids[name as Name] = response.headers.get("x-request-id")!;
       await response.text();
     }),
   );

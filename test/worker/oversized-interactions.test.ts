@@ -109,13 +109,13 @@ describe("interactions too big for a D1 row", () => {
   });
 
   it("logs a chat request carrying a large image end to end: producer → R2 → queue → reduced row", async () => {
-    const requestId = `huge-chat-${crypto.randomUUID().slice(0, 8)}`;
     const image = { role: "user", content: [{ type: "image_url", image_url: { url: IMAGE } }] };
     const { response, settled } = await chat(
       { model: "ok", messages: [{ role: "user", content: "What is in this picture?" }, image] },
-      { key: KEYS.testco, headers: { "x-request-id": requestId } },
+      { key: KEYS.testco },
     );
     expect(response.status).toBe(200);
+    const requestId = response.headers.get("x-request-id")!;
     await response.text();
     await settled();
     const row = await waitForInteraction(requestId, 15_000);
