@@ -25,6 +25,7 @@ export type ErrorCode =
   | "request_too_large"
   | "method_not_allowed"
   | "user_not_allowed_with_token"
+  | "unsupported_by_upstream"
   | "invalid_manifest"
   // credentials
   | "invalid_api_key"
@@ -135,6 +136,13 @@ export const methodNotAllowed = (method: string, path: string, allow: readonly s
   make(405, "invalid_request_error", "method_not_allowed", {
     message: `${method} is not allowed on ${path}; use ${allow.join(" or ")}.`,
     headers: { allow: allow.join(", ") },
+  });
+
+/** A field the route's primary adapter's upstream dialect cannot take. */
+export const unsupportedByUpstream = (param: string, dialect: string, problem: string) =>
+  make(400, "invalid_request_error", "unsupported_by_upstream", {
+    message: `The upstream of this model's adapter (dialect '${dialect}') ${problem}; change '${param}' or use another model.`,
+    param,
   });
 
 export const userNotAllowedWithToken = () =>

@@ -36,7 +36,12 @@ type Plan = {
   firstTokenMs: number;
   tokenMs: number;
   cut: boolean;
+  /** Choices to answer (the request's n): choice i > 0 ends in " #i", so each is told apart. */
+  n: number;
 };
+
+/** The pieces of choice `i`. */
+const piecesOf = (p: Plan, i: number) => (i === 0 || p.toolCall ? p.pieces : [...p.pieces, ` #${i}`]);
 
 class VllmError extends Error {
   constructor(
@@ -182,6 +187,7 @@ function planReply(
     model,
     promptTokens: messages.reduce((n, m) => n + tokenize(textOf(m.content)).length, 0),
     includeUsage: (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true,
+    n: typeof body.n === "number" && Number.isInteger(body.n) ? Math.min(Math.max(body.n, 1), 16) : 1,
   };
   const toolName = forcedTool(body);
   if (toolName) {
@@ -227,32 +233,45 @@ function sse(data: unknown): string {
 /** One SSE event per yield; each waits its own delay, so tokens really trickle out. */
 async function* streamEvents(p: Plan, signal: AbortSignal): AsyncGenerator<string> {
   const usageNull = p.includeUsage ? { usage: null } : {};
-  const chunk = (delta: object, finish: Finish | null = null) =>
+  const chunk = (delta: object, finish: Finish | null = null, index = 0) =>
     sse({
       id: p.id,
       object: "chat.completion.chunk",
       created: p.created,
       model: p.model,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+      choices: [{ index, delta, logprobs: null, finish_reason: finish }],
       ...usageNull,
     });
+  const choices = Array.from({ length: p.n }, (_, c) => c);
   await sleep(p.firstTokenMs, signal);
-  yield chunk(p.toolCall ? { role: "assistant" } : { role: "assistant", content: "" });
+  for (const c of choices)
+    yield chunk(p.toolCall ? { role: "assistant" } : { role: "assistant", content: "" }, null, c);
   if (p.toolCall) {
     const { id, name } = p.toolCall;
-    yield chunk({ tool_calls: [{ index: 0, id, type: "function", function: { name, arguments: "" } }] });
+    for (const c of choices) {
+      yield chunk({ tool_calls: [{ index: 0, id, type: "function", function: { name, arguments: "" } }] }, null, c);
+    }
   }
-  for (let i = 0; i < p.pieces.length; i++) {
+  // As vLLM streams n > 1: one event per choice per step, interleaved.
+  const steps = Math.max(...choices.map((c) => piecesOf(p, c).length));
+  for (let i = 0; i < steps; i++) {
     if (p.cut && i === 3) break;
     if (i > 0) await sleep(p.tokenMs, signal);
-    const piece = p.pieces[i];
-    yield chunk(p.toolCall ? { tool_calls: [{ index: 0, function: { arguments: piece } }] } : { content: piece });
+    for (const c of choices) {
+      const piece = piecesOf(p, c)[i];
+      if (piece === undefined) continue;
+      yield chunk(
+        p.toolCall ? { tool_calls: [{ index: 0, function: { arguments: piece } }] } : { content: piece },
+        null,
+        c,
+      );
+    }
   }
   if (p.cut) {
     await sleep(CUT_GRACE_MS, signal);
     throw new Error("dev upstream: connection cut mid-stream (x-dev-fail: cut)");
   }
-  yield chunk({}, p.finish);
+  for (const c of choices) yield chunk({}, p.finish, c);
   if (p.includeUsage)
     yield sse({
       id: p.id,
@@ -266,7 +285,8 @@ async function* streamEvents(p: Plan, signal: AbortSignal): AsyncGenerator<strin
 }
 
 function usageOf(p: Plan) {
-  const completion = p.pieces.length;
+  let completion = 0;
+  for (let c = 0; c < p.n; c++) completion += piecesOf(p, c).length;
   return { prompt_tokens: p.promptTokens, completion_tokens: completion, total_tokens: p.promptTokens + completion };
 }
 
@@ -279,14 +299,12 @@ function completionJson(p: Plan): string {
     object: "chat.completion",
     created: p.created,
     model: p.model,
-    choices: [
-      {
-        index: 0,
-        message: { role: "assistant", content: p.content, tool_calls },
-        logprobs: null,
-        finish_reason: p.finish,
-      },
-    ],
+    choices: Array.from({ length: p.n }, (_, index) => ({
+      index,
+      message: { role: "assistant", content: p.content === null ? null : piecesOf(p, index).join(""), tool_calls },
+      logprobs: null,
+      finish_reason: p.finish,
+    })),
     usage: usageOf(p),
   });
 }

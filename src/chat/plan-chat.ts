@@ -1,7 +1,9 @@
 // Pure planning of one chat request: audience, route, tone preset and the
 // exact body the upstream will receive. The dry-run preview returns this plan
 // as JSON, and the real call executes it, so the two cannot drift apart.
-import { invalidValue } from "../errors";
+import { invalidValue, unsupportedByUpstream } from "../errors";
+import type { AttemptRecord } from "../providers/call-with-fallback";
+import { dialectOf, requestNeeds, unsupportedField } from "../providers/dialect-capabilities";
 import type { AdapterTarget, TenantSnapshot } from "../routing/compiled";
 import { resolveRoute } from "../routing/resolve";
 import { routeFailureError } from "./chat-errors";
@@ -22,6 +24,8 @@ export interface ChatPlan {
   rule: string;
   pinned: boolean;
   targets: readonly AdapterTarget[];
+  /** Fallbacks left out because their dialect cannot take the request; recorded among the attempts. */
+  skipped: AttemptRecord[];
   audience: string | null;
   user: string | null;
   tone: string | null;
@@ -61,6 +65,8 @@ export function planChat(tenant: TenantSnapshot, body: ChatCompletionRequest, fa
   });
   if (!route.ok) throw routeFailureError(route.reason, body.model);
 
+  const { targets, skipped } = targetsThatTake(route.primary, route.fallbacks, body);
+
   const preset = lookupPreset(tenant.tone, route.task, audience.audience)?.preset ?? null;
   const toned = applyPreset(preset, body);
   const upstreamBody: Record<string, unknown> = { ...body };
@@ -75,7 +81,8 @@ export function planChat(tenant: TenantSnapshot, body: ChatCompletionRequest, fa
     task: route.task,
     rule: route.rule,
     pinned: route.pinned,
-    targets: [route.primary, ...route.fallbacks],
+    targets,
+    skipped,
     audience: audience.audience,
     user,
     tone: toned.tone,
@@ -85,6 +92,43 @@ export function planChat(tenant: TenantSnapshot, body: ChatCompletionRequest, fa
     upstreamBody,
   };
 }
+
+/**
+ * The route's targets whose upstream dialect takes this request. The primary
+ * must (the client is told which field, and why); a fallback that cannot is
+ * skipped rather than called to fail.
+ */
+function targetsThatTake(
+  primary: AdapterTarget,
+  fallbacks: readonly AdapterTarget[],
+  body: ChatCompletionRequest,
+): { targets: readonly AdapterTarget[]; skipped: AttemptRecord[] } {
+  const needs = requestNeeds(body);
+  const primaryDialect = dialectOf(primary.upstream);
+  const gap = unsupportedField(primaryDialect, needs);
+  if (gap) throw unsupportedByUpstream(gap.param, primaryDialect, gap.problem);
+  if (fallbacks.length === 0) return { targets: [primary], skipped: NO_SKIPS };
+  const targets = [primary];
+  const skipped: AttemptRecord[] = [];
+  for (const target of fallbacks) {
+    const dialect = dialectOf(target.upstream);
+    const why = unsupportedField(dialect, needs);
+    if (!why) targets.push(target);
+    else {
+      skipped.push({
+        version: target.adapter.version,
+        upstream: target.upstream.id,
+        outcome: "skipped",
+        status: null,
+        ms: 0,
+        message: `dialect '${dialect}' ${why.problem} ('${why.param}')`,
+      });
+    }
+  }
+  return { targets, skipped };
+}
+
+const NO_SKIPS: AttemptRecord[] = [];
 
 /** The dry-run view of a plan: what would be sent where, nothing secret. */
 export function describePlan(plan: ChatPlan) {
@@ -103,6 +147,7 @@ export function describePlan(plan: ChatPlan) {
     pinned: plan.pinned,
     adapter: describe(primary),
     fallbacks: fallbacks.map(describe),
+    skipped: plan.skipped,
     audience: plan.audience,
     user: plan.user,
     tone: plan.tone,

@@ -64,6 +64,7 @@ async function execute(run: ChatRun, settleOwed: (logged: Promise<unknown>) => v
     now: monotonic,
   });
   const upstreamDoneAt = monotonic();
+  const attempts = plan.skipped.length ? [...plan.skipped, ...outcome.attempts] : outcome.attempts;
   const upstreamMs = outcome.attempts.reduce((sum, a) => sum + a.ms, 0);
   const served = outcome.ok ? outcome.target : plan.targets[0];
   const capture = new CompletionCapture(monotonic);
@@ -92,7 +93,7 @@ async function execute(run: ChatRun, settleOwed: (logged: Promise<unknown>) => v
     startedAt: run.startedAt,
   };
   const record = (status: InteractionStatus, error: string | null, httpStatus: number): InteractionRecord =>
-    buildRecord(start, capture, { status, error, httpStatus, attempts: outcome.attempts, endedAt: monotonic() });
+    buildRecord(start, capture, { status, error, httpStatus, attempts, endedAt: monotonic() });
 
   if (!outcome.ok) {
     const error = upstreamFailureError(outcome.failure);
@@ -145,7 +146,10 @@ async function execute(run: ChatRun, settleOwed: (logged: Promise<unknown>) => v
     return new Response(stream, { status: 200, headers: { ...headers, ...SSE_HEADERS } });
   }
 
-  let completion: Record<string, unknown> & { choices?: { message?: never; finish_reason?: string }[]; usage?: never };
+  let completion: Record<string, unknown> & {
+    choices?: { index?: number; message?: never; finish_reason?: string }[];
+    usage?: never;
+  };
   try {
     completion = JSON.parse(outcome.text ?? "");
   } catch {
@@ -153,9 +157,13 @@ async function execute(run: ChatRun, settleOwed: (logged: Promise<unknown>) => v
     log(record("upstream_error", error.message, 502));
     throw error;
   }
-  const choice = completion.choices?.[0];
-  capture.setMessage(choice?.message);
-  capture.finishReason = choice?.finish_reason ?? null;
+  const choices = completion.choices ?? [];
+  if (choices.length === 0) capture.setMessage(undefined);
+  for (const [position, choice] of choices.entries()) {
+    const into = capture.choice(choice.index ?? position);
+    into.setMessage(choice.message);
+    into.finishReason = choice.finish_reason ?? null;
+  }
   if (completion.usage) capture.usage = completion.usage;
   completion.id = requestId;
   completion.model = model;

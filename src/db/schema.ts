@@ -90,6 +90,8 @@ export const interactions = sqliteTable(
      * is read from R2 under this key.
      */
     blobKey: text("blob_key"),
+    /** Every choice of an n > 1 request ({index, text, tool_calls, finish_reason}); null for n = 1, whose answer is response_text. */
+    responseChoices: text("response_choices", { mode: "json" }),
     /** The caller's own id for the request (x-client-request-id), if it sent one; not unique. */
     clientRequestId: text("client_request_id"),
   },
@@ -110,6 +112,8 @@ export const feedback = sqliteTable(
     requestId: text("request_id").notNull(),
     /** '' when the feedback names no user: one anonymous vote per request. */
     userKey: text("user_key").notNull(),
+    /** Which choice of an n > 1 completion is rated; 0 for the usual single answer. */
+    choice: integer("choice").notNull().default(0),
     rating: integer("rating").notNull(),
     score: real("score"),
     comment: text("comment"),
@@ -120,7 +124,7 @@ export const feedback = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.tenantId, t.requestId, t.userKey] }),
+    primaryKey({ columns: [t.tenantId, t.requestId, t.userKey, t.choice] }),
     index("feedback_tenant_updated").on(t.tenantId, t.updatedAt),
   ],
 );

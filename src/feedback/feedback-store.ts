@@ -1,4 +1,4 @@
-// Feedback rows in D1: one per (tenant, request id, user), written by an
+// Feedback rows in D1: one per (tenant, request id, user, choice), written by an
 // upsert so a second post for the same request and user replaces the first
 // (never a duplicate row; created_at is kept). A post replaces the whole
 // entry, not a patch: each post is the rater's current verdict, so a thumbs-up
@@ -29,6 +29,7 @@ export function toFeedback(row: FeedbackRow): Feedback {
   return {
     object: "feedback",
     request_id: row.requestId,
+    choice: row.choice,
     user: row.userKey === "" ? null : row.userKey,
     rating: row.rating === 1 ? 1 : -1,
     score: row.score ?? null,
@@ -52,6 +53,7 @@ export async function upsertFeedback(d1: D1Database, write: FeedbackWrite): Prom
       tenantId,
       requestId: body.request_id,
       userKey: body.user ?? "",
+      choice: body.choice ?? 0,
       rating: body.rating,
       score: body.score ?? null,
       comment: body.comment ?? null,
@@ -62,7 +64,7 @@ export async function upsertFeedback(d1: D1Database, write: FeedbackWrite): Prom
       updatedAt: write.at,
     })
     .onConflictDoUpdate({
-      target: [feedback.tenantId, feedback.requestId, feedback.userKey],
+      target: [feedback.tenantId, feedback.requestId, feedback.userKey, feedback.choice],
       set: {
         rating: sql`excluded.rating`,
         score: sql`excluded.score`,

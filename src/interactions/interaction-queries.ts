@@ -159,6 +159,7 @@ async function bodiesFromR2(blobs: R2Bucket, key: string, row: { requestId: stri
     params: r.params,
     tools: r.tools,
     responseText: r.response_text,
+    responseChoices: r.response_choices ?? null,
     responseToolCalls: r.response_tool_calls,
   };
 }
@@ -184,6 +185,7 @@ export async function getInteraction(
       params: interactions.params,
       tools: interactions.tools,
       responseText: interactions.responseText,
+      responseChoices: interactions.responseChoices,
       responseToolCalls: interactions.responseToolCalls,
       attempts: interactions.attempts,
       blobKey: interactions.blobKey,
@@ -202,6 +204,7 @@ export async function getInteraction(
     params: (row.params as Record<string, unknown>) ?? {},
     tools: (row.tools as unknown[] | null) ?? null,
     response_text: row.responseText,
+    response_choices: (row.responseChoices as unknown[] | null) ?? null,
     response_tool_calls: (row.responseToolCalls as unknown[] | null) ?? null,
     attempts: (row.attempts as unknown[] | null) ?? null,
     feedback: entries.map(toFeedback),

@@ -130,11 +130,12 @@ export function captureStream(
         out += sseData(chunk);
         return;
       }
-      const choices = (chunk.choices ?? []) as Array<{ delta?: never; finish_reason?: string | null }>;
-      const choice = choices[0];
-      if (choice) {
-        capture.addDelta(choice.delta);
-        if (choice.finish_reason) capture.finishReason = choice.finish_reason;
+      const choices = (chunk.choices ?? []) as Array<{ index?: number; delta?: never; finish_reason?: string | null }>;
+      // One choice per event as servers stream n > 1; each assembles apart.
+      for (const choice of choices) {
+        const into = capture.choice(choice.index ?? 0);
+        into.addDelta(choice.delta);
+        if (choice.finish_reason) into.finishReason = choice.finish_reason;
       }
       if (chunk.usage) capture.usage = chunk.usage as never;
       if (!options.includeUsage && "usage" in chunk) {

@@ -2,7 +2,8 @@
 // tool calls (merged from streamed fragments by index), finish reason and
 // usage. When the upstream reports no usage, it is estimated (about four
 // characters a token for the prompt, one streamed delta per token for the
-// answer) and flagged as estimated.
+// answer) and flagged as estimated. With n > 1 each further choice is
+// assembled by its own CompletionCapture (choice(index)); this one is choice 0.
 import type { Usage } from "../schemas/chat";
 
 export interface CapturedToolCall {
@@ -18,6 +19,14 @@ interface DeltaToolCall {
   function?: { name?: string; arguments?: string };
 }
 
+/** One choice of an n > 1 completion, as the record keeps it. */
+export interface CapturedChoice {
+  index: number;
+  text: string | null;
+  tool_calls: CapturedToolCall[] | null;
+  finish_reason: string | null;
+}
+
 export class CompletionCapture {
   text = "";
   toolCalls: CapturedToolCall[] = [];
@@ -27,7 +36,32 @@ export class CompletionCapture {
   contentDeltas = 0;
   firstTokenAt: number | null = null;
 
+  #others: Map<number, CompletionCapture> | null = null;
+
   constructor(private readonly now: () => number) {}
+
+  /** The capture of choice `index`: this one for 0. */
+  choice(index: number): CompletionCapture {
+    if (index === 0) return this;
+    this.#others ??= new Map();
+    let other = this.#others.get(index);
+    if (!other) this.#others.set(index, (other = new CompletionCapture(this.now)));
+    return other;
+  }
+
+  /** Every choice, by index, when there is more than one; null for a single answer. */
+  allChoices(): CapturedChoice[] | null {
+    if (!this.#others) return null;
+    const all: [number, CompletionCapture][] = [[0, this], ...this.#others];
+    return all
+      .sort(([a], [b]) => a - b)
+      .map(([index, c]) => ({
+        index,
+        text: c.text || null,
+        tool_calls: c.toolCalls.length ? c.toolCalls : null,
+        finish_reason: c.finishReason,
+      }));
+  }
 
   addDelta(delta: { content?: string | null; tool_calls?: DeltaToolCall[] } | undefined): void {
     if (!delta) return;
@@ -59,7 +93,8 @@ export class CompletionCapture {
     this.usageEstimated = true;
     const prompt = Math.ceil(promptChars / 4);
     const toolChars = this.toolCalls.reduce((n, c) => n + c.function.name.length + c.function.arguments.length, 0);
-    const completion = this.contentDeltas + Math.ceil(toolChars / 4);
+    let completion = this.contentDeltas + Math.ceil(toolChars / 4);
+    for (const other of this.#others?.values() ?? []) completion += other.finalUsage(0).completion_tokens;
     this.usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
     return this.usage;
   }

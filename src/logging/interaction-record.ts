@@ -4,7 +4,7 @@
 // it went. One record per chat request, whatever the outcome.
 import type { AttemptRecord } from "../providers/call-with-fallback";
 import type { Usage } from "../schemas/chat";
-import type { CapturedToolCall } from "./completion-capture";
+import type { CapturedChoice, CapturedToolCall } from "./completion-capture";
 
 export type InteractionStatus = "ok" | "upstream_error" | "client_aborted" | "timeout";
 
@@ -30,6 +30,8 @@ export interface InteractionRecord {
   tools: unknown[] | null;
   metadata: Record<string, string> | null;
   response_text: string | null;
+  /** Every choice when the request asked for n > 1 (choice 0 is also response_text); null otherwise. */
+  response_choices?: CapturedChoice[] | null;
   response_tool_calls: CapturedToolCall[] | null;
   finish_reason: string | null;
   usage: Usage | null;

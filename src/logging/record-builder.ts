@@ -70,6 +70,7 @@ export function buildRecord(start: RecordStart, capture: CompletionCapture, end:
     tools: start.client.tools ?? null,
     metadata: start.client.metadata ?? null,
     response_text: capture.text || null,
+    response_choices: capture.allChoices(),
     response_tool_calls: capture.toolCalls.length ? capture.toolCalls : null,
     finish_reason: capture.finishReason,
     usage: end.status === "ok" || capture.text ? capture.finalUsage(promptChars(upstreamMessages)) : capture.usage,

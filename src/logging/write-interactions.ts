@@ -51,6 +51,7 @@ export function toRow(r: InteractionRecord): Record<string, unknown> {
     tools: json(r.tools),
     metadata: json(r.metadata),
     response_text: r.response_text,
+    response_choices: json(r.response_choices),
     response_tool_calls: json(r.response_tool_calls),
     finish_reason: r.finish_reason,
     prompt_tokens: r.usage?.prompt_tokens ?? null,
@@ -74,6 +75,7 @@ function toReducedRow(r: InteractionRecord, blobKey: string): Record<string, unk
     params: {},
     tools: null,
     response_text: null,
+    response_choices: null,
     response_tool_calls: null,
   };
   return { ...toRow(withoutBodies), blob_key: blobKey };

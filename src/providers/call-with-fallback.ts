@@ -10,7 +10,8 @@ import type { UpstreamFailure } from "./provider";
 export interface AttemptRecord {
   version: string;
   upstream: string;
-  outcome: "ok" | "http_error" | "network_error" | "timeout";
+  /** skipped: its dialect cannot take the request (chat/plan-chat.ts); not called. */
+  outcome: "ok" | "http_error" | "network_error" | "timeout" | "skipped";
   status: number | null;
   ms: number;
   message?: string;

@@ -4,6 +4,10 @@
 // upstream untouched.
 import * as z from "zod";
 
+/** The gateway's own bounds on `n` and `stop`, whatever the upstream; dialects may take less. */
+export const MAX_CHOICES = 16;
+export const MAX_STOP_STRINGS = 32;
+
 const TextPart = z.object({ type: z.literal("text"), text: z.string() });
 const ContentPart = z.looseObject({ type: z.string().min(1) });
 const TextContent = z.union([z.string(), z.array(TextPart).min(1)]);
@@ -30,13 +34,25 @@ const AssistantMessage = z
     role: z.literal("assistant"),
     content: TextContent.nullable().optional(),
     tool_calls: z.array(ToolCall).optional(),
+    refusal: z.string().nullable().optional(),
     name: z.string().optional(),
   })
-  .refine((m) => (m.content !== undefined && m.content !== null) || (m.tool_calls?.length ?? 0) > 0, {
-    message: "An assistant message needs content or tool_calls.",
-    path: ["content"],
-  });
+  .refine(
+    (m) =>
+      (m.content !== undefined && m.content !== null) ||
+      (m.tool_calls?.length ?? 0) > 0 ||
+      (m.refusal !== undefined && m.refusal !== null),
+    { message: "An assistant message needs content, tool_calls or refusal.", path: ["content"] },
+  );
 const ToolMessage = z.looseObject({ role: z.literal("tool"), content: TextContent, tool_call_id: z.string().min(1) });
+// OpenAI's deprecated function-calling result; vLLM passes it to the chat template.
+const FunctionMessage = z.looseObject({
+  role: z.literal("function"),
+  name: z.string().min(1),
+  content: z.string().nullable(),
+});
+// Llama 3.1's tool-output role, which vLLM's chat templates take.
+const IpythonMessage = z.looseObject({ role: z.literal("ipython"), content: TextContent });
 
 export const ChatMessageSchema = z.discriminatedUnion("role", [
   SystemMessage,
@@ -44,13 +60,20 @@ export const ChatMessageSchema = z.discriminatedUnion("role", [
   UserMessage,
   AssistantMessage,
   ToolMessage,
+  FunctionMessage,
+  IpythonMessage,
 ]);
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
-const Tool = z.looseObject({
+const FunctionTool = z.looseObject({
   type: z.literal("function"),
   function: z.looseObject({ name: z.string().min(1).max(64), description: z.string().optional() }),
 });
+const CustomTool = z.looseObject({
+  type: z.literal("custom"),
+  custom: z.looseObject({ name: z.string().min(1).max(64), description: z.string().optional() }),
+});
+const Tool = z.discriminatedUnion("type", [FunctionTool, CustomTool]);
 
 export const ChatCompletionRequestSchema = z
   .looseObject({
@@ -61,10 +84,10 @@ export const ChatCompletionRequestSchema = z
     max_tokens: z.number().int().min(1).nullable().optional(),
     max_completion_tokens: z.number().int().min(1).nullable().optional(),
     stop: z
-      .union([z.string(), z.array(z.string()).max(4)])
+      .union([z.string(), z.array(z.string()).max(MAX_STOP_STRINGS, `stop takes at most ${MAX_STOP_STRINGS} strings`)])
       .nullable()
       .optional(),
-    n: z.number().int().nullable().optional(),
+    n: z.number().int().min(1).max(MAX_CHOICES, `n takes at most ${MAX_CHOICES} choices`).nullable().optional(),
     stream: z.boolean().nullable().optional(),
     stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
     user: z.string().max(256).optional(),
@@ -74,17 +97,15 @@ export const ChatCompletionRequestSchema = z
       .union([
         z.enum(["none", "auto", "required"]),
         z.looseObject({ type: z.literal("function"), function: z.object({ name: z.string() }) }),
+        z.looseObject({ type: z.literal("custom"), custom: z.object({ name: z.string() }) }),
+        z.looseObject({
+          type: z.literal("allowed_tools"),
+          allowed_tools: z.looseObject({ mode: z.enum(["auto", "required"]), tools: z.array(z.looseObject({})) }),
+        }),
       ])
       .optional(),
   })
   .superRefine((req, ctx) => {
-    if (req.n !== undefined && req.n !== null && req.n !== 1) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["n"],
-        message: "Only n=1 is supported: an adapter answers once per request.",
-      });
-    }
     if (req.stream_options && !req.stream) {
       ctx.addIssue({
         code: "custom",

@@ -5,6 +5,7 @@
 // UTF-16 code units.
 import * as z from "zod";
 import { REQUEST_ID_PATTERN } from "./request-id";
+import { MAX_CHOICES } from "./chat";
 import { SlugSchema } from "./manifest";
 
 /** A feedback tag; export filters take the same form, so every stored tag can be filtered on. */
@@ -26,6 +27,13 @@ export const FeedbackRequestSchema = z
       .string()
       .regex(REQUEST_ID_PATTERN, "must be the id of a chat completion (its `id`, or the response's x-request-id)")
       .meta({ example: "chatcmpl-3f1c0d7e9b2a4c55a1e8f0b6d4c2a9e1" }),
+    choice: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_CHOICES - 1)
+      .optional()
+      .describe("which choice of an n > 1 completion is rated (its `index`); default 0"),
     rating: z.literal([1, -1]).describe("1 = thumbs up, -1 = thumbs down"),
     score: z.number().min(0).max(1).nullable().optional().describe("optional finer grade, 0..1"),
     comment: z
@@ -54,7 +62,7 @@ export const FeedbackRequestSchema = z
       .min(1)
       .max(FEEDBACK_LIMITS.userChars)
       .optional()
-      .describe("who is rating; one entry per (request_id, user). Needs an API key."),
+      .describe("who is rating; one entry per (request_id, user, choice). Needs an API key."),
   })
   .meta({ id: "FeedbackRequest" });
 export type FeedbackRequest = z.infer<typeof FeedbackRequestSchema>;
@@ -63,6 +71,7 @@ export const FeedbackSchema = z
   .object({
     object: z.literal("feedback"),
     request_id: z.string(),
+    choice: z.number().int(),
     user: z.string().nullable(),
     rating: z.literal([1, -1]),
     score: z.number().nullable(),

@@ -83,6 +83,10 @@ export const InteractionSchema = InteractionSummarySchema.extend({
   params: z.record(z.string(), z.unknown()),
   tools: z.array(z.unknown()).nullable(),
   response_text: z.string().nullable(),
+  response_choices: z
+    .array(z.unknown())
+    .nullable()
+    .describe("every choice ({index, text, tool_calls, finish_reason}) of an n > 1 request; null otherwise"),
   response_tool_calls: z.array(z.unknown()).nullable(),
   attempts: z.array(z.unknown()).nullable(),
   feedback: z.array(FeedbackSchema),

@@ -60,7 +60,7 @@ export async function insertFeedback(
   await env.DB.prepare(
     `INSERT INTO feedback (tenant_id, request_id, user_key, rating, score, comment, correction, tags, source, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, NULL, ?, ?, 'api_key', ?, ?)
-     ON CONFLICT (tenant_id, request_id, user_key) DO UPDATE SET rating = excluded.rating, correction = excluded.correction,
+     ON CONFLICT (tenant_id, request_id, user_key, choice) DO UPDATE SET rating = excluded.rating, correction = excluded.correction,
        score = excluded.score, tags = excluded.tags, updated_at = excluded.updated_at`,
   )
     .bind(
