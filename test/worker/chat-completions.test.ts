@@ -2,7 +2,7 @@
 // dev upstream: auth, validation, both wire shapes, upstream failure modes,
 // fallbacks and client aborts.
 import OpenAI from "openai";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { call, chat, readSSE, waitForInteraction } from "./helpers/gateway";
 import { KEYS } from "./helpers/seed";
 
@@ -296,8 +296,20 @@ describe("client abort", () => {
 
   it("aborting a non-streamed request logs client_aborted", async () => {
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
-    const { response, settled } = await chat({ model: "slow" }, { ...testco, signal: controller.signal });
+    // The client goes away once the gateway's upstream request is under way
+    // (the slow upstream answers after more than a second), not after a fixed delay.
+    const upstreamFetch = globalThis.fetch;
+    let upstreamCalls = 0;
+    const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation((...args: Parameters<typeof fetch>) => {
+      upstreamCalls++;
+      const pending = upstreamFetch(...args);
+      controller.abort();
+      return pending;
+    });
+    const { response, settled } = await chat({ model: "slow" }, { ...testco, signal: controller.signal }).finally(() =>
+      fetchSpy.mockRestore(),
+    );
+    expect(upstreamCalls).toBe(1);
     await settled();
     const row = await waitForInteraction(response.headers.get("x-request-id")!);
     expect(row.status).toBe("client_aborted");

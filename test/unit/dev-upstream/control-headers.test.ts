@@ -1,7 +1,7 @@
 // The dev upstream's x-dev-* control headers, in process: injected failures,
 // fail-count per key, cut and hang, latency (asserted by ordering, not by
-// wall-clock bounds), and the request counters.
-import { describe, expect, it } from "vitest";
+// wall-clock bounds, or on fake timers), and the request counters.
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createDevUpstream } from "../../../scripts/dev-upstream/app";
 
 const newApp = () =>
@@ -19,7 +19,18 @@ async function post(
   const req = new Request("http://dev/v1/chat/completions", { method: "POST", body: body(extra), headers, signal });
   return app.request(req);
 }
-const sleep = (ms: number) => new Promise<"timer">((resolve) => setTimeout(() => resolve("timer"), ms));
+afterEach(() => vi.useRealTimers());
+
+/** Whether a promise has settled once what is already due has run (under fake timers: no time passes). */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await vi.advanceTimersByTimeAsync(0);
+  return done;
+}
 
 /** Reads a body chunk by chunk until it ends or errors; reports which. */
 async function drain(res: Response): Promise<{ text: string; error?: unknown }> {
@@ -122,9 +133,11 @@ describe("x-dev-fail: cut", () => {
 
 describe("x-dev-fail: hang", () => {
   it.each([false, true])("never answers until the request is aborted (stream: %s)", async (stream) => {
+    vi.useFakeTimers();
     const controller = new AbortController();
     const pending = post(newApp(), { "x-dev-fail": "hang" }, { stream }, controller.signal);
-    expect(await Promise.race([pending, sleep(50)])).toBe("timer");
+    await vi.advanceTimersByTimeAsync(60 * 60_000); // an hour passes, and every timer in it runs
+    expect(await settled(pending)).toBe(false);
     controller.abort();
     await expect(pending).rejects.toMatchObject({ name: "AbortError" });
   });
@@ -153,23 +166,32 @@ describe("latency headers", () => {
   });
 
   it("stream: headers come at once, the first token after x-dev-first-token-ms", async () => {
-    const res = await post(newApp(), { "x-dev-first-token-ms": "150" }, { stream: true });
-    const reader = res.body!.getReader();
+    vi.useFakeTimers();
+    const headers = post(newApp(), { "x-dev-first-token-ms": "150" }, { stream: true });
+    expect(await settled(headers)).toBe(true);
+    const reader = (await headers).body!.getReader();
     const first = reader.read();
-    expect(await Promise.race([first, sleep(40)])).toBe("timer");
+    await vi.advanceTimersByTimeAsync(149);
+    expect(await settled(first)).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await settled(first)).toBe(true);
     const chunk = new TextDecoder().decode((await first).value);
     expect(chunk).toContain('"role":"assistant"');
     await reader.cancel();
   });
 
   it("stream: one token per read, spaced by x-dev-token-ms", async () => {
+    vi.useFakeTimers();
     const res = await post(newApp(), { "x-dev-token-ms": "150" }, { stream: true });
     const reader = res.body!.getReader();
     const decode = (v?: Uint8Array) => new TextDecoder().decode(v);
     expect(decode((await reader.read()).value)).toContain('"role":"assistant"');
     expect(decode((await reader.read()).value)).toContain('"content":"[adapter "');
     const second = reader.read();
-    expect(await Promise.race([second, sleep(40)])).toBe("timer");
+    await vi.advanceTimersByTimeAsync(149);
+    expect(await settled(second)).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await settled(second)).toBe(true);
     expect(decode((await second).value)).toContain('"content":"acme-support-v1] "');
     await reader.cancel();
   });

@@ -1,11 +1,14 @@
 // The idle watchdog counts only time spent waiting on the upstream, never
 // time the client takes to pull (a slow reader is not an upstream timeout).
-import { describe, expect, it } from "vitest";
+// Fake timers drive the watchdog and the write coalescing, so the tests say
+// exactly when each thing happens and no machine is too slow for them.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { captureStream, type StreamEnd } from "../../../src/logging/capture-stream";
-import { systemClock } from "../../../src/clock";
+import type { Clock } from "../../../src/clock";
 import { CompletionCapture } from "../../../src/logging/completion-capture";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// Reads the Date that vi's fake timers control, as message-packer.test.ts does.
+const fakeClock: Clock = { nowMs: () => Date.now(), monotonicMs: () => Date.now() };
 const event = (content: string) =>
   `data: ${JSON.stringify({ id: "up", object: "chat.completion.chunk", choices: [{ index: 0, delta: { content } }] })}\n\n`;
 
@@ -18,14 +21,28 @@ async function readAll(reader: ReadableStreamDefaultReader<Uint8Array>) {
   }
 }
 
+/** Whether a promise has settled, once what is already due has run (fake time does not move). */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await vi.advanceTimersByTimeAsync(0);
+  return done;
+}
+
 describe("captureStream idle watchdog", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
   it("does not time out a client that pauses after a coalesced write while the upstream has finished", async () => {
     const encoder = new TextEncoder();
     let upstreamController!: ReadableStreamDefaultController<Uint8Array>;
     const upstream = new ReadableStream<Uint8Array>({ start: (c) => void (upstreamController = c) });
     const ends: StreamEnd[] = [];
     const aborts: string[] = [];
-    const capture = new CompletionCapture(() => performance.now());
+    const capture = new CompletionCapture(fakeClock.monotonicMs);
     const reader = captureStream(upstream, {
       id: "req-1",
       model: "task@v1",
@@ -34,21 +51,23 @@ describe("captureStream idle watchdog", () => {
       promptChars: 2,
       idleTimeoutMs: 200,
       capture,
-      clock: systemClock,
+      clock: fakeClock,
       abortUpstream: (reason) => aborts.push(reason),
       onEnd: (end) => ends.push(end),
     }).getReader();
 
     upstreamController.enqueue(encoder.encode(event("a")));
     await reader.read(); // the first token goes out at once
-    upstreamController.enqueue(encoder.encode(event("b"))); // read next, well within 4 ms of that write: held
-    setTimeout(() => {
-      upstreamController.enqueue(encoder.encode(event("c") + "data: [DONE]\n\n"));
-      upstreamController.close();
-    }, 50);
-    const flushed = await reader.read(); // the held write is flushed; a read of the upstream stays in flight
-    expect(new TextDecoder().decode(flushed.value)).toContain('"content":"b"');
-    await sleep(600); // the client pauses three idle timeouts long; the upstream finished at 50 ms
+    upstreamController.enqueue(encoder.encode(event("b"))); // read next, within 4 ms of that write: held
+    const flushed = reader.read();
+    expect(await settled(flushed)).toBe(false);
+    await vi.advanceTimersByTimeAsync(4); // the held write is flushed; a read of the upstream stays in flight
+    expect(new TextDecoder().decode((await flushed).value)).toContain('"content":"b"');
+    await vi.advanceTimersByTimeAsync(46);
+    upstreamController.enqueue(encoder.encode(event("c") + "data: [DONE]\n\n")); // the upstream finishes at 50 ms
+    upstreamController.close();
+    await vi.advanceTimersByTimeAsync(600); // the client pauses three idle timeouts long before it reads again
+    expect(ends).toEqual([]);
     const rest = await readAll(reader);
 
     expect(ends).toEqual([{ status: "ok" }]);
@@ -69,13 +88,21 @@ describe("captureStream idle watchdog", () => {
       includeUsage: false,
       promptChars: 2,
       idleTimeoutMs: 100,
-      capture: new CompletionCapture(() => performance.now()),
-      clock: systemClock,
+      capture: new CompletionCapture(fakeClock.monotonicMs),
+      clock: fakeClock,
       abortUpstream: (reason) => aborts.push(reason),
       onEnd: (end) => ends.push(end),
     }).getReader();
     await reader.read();
-    await expect(readAll(reader)).rejects.toThrow("no data from upstream for 100 ms");
+    const rest = readAll(reader);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(await settled(rest)).toBe(false);
+    expect(ends).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await settled(rest)).toBe(true);
+    // The stream ends with an error event the SDKs raise, not a read error.
+    expect(await rest).toContain('"code":"upstream_timeout"');
+    expect(await rest).not.toContain("[DONE]");
     expect(ends).toEqual([{ status: "timeout", error: "no data from upstream for 100 ms" }]);
     expect(new Set(aborts)).toEqual(new Set(["timeout"]));
   });

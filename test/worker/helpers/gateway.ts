@@ -67,7 +67,11 @@ export async function readSSE(response: Response) {
   return { events: events.filter((e) => e !== "[DONE]").map((e) => JSON.parse(e)), done, text };
 }
 
-/** Polls D1 until the interaction the queue consumer writes shows up. */
+/**
+ * Polls D1 until the interaction the queue consumer writes shows up. A poll
+ * on the condition, not a wait: the real LOG_QUEUE delivers in its own time
+ * (max_batch_timeout), and the interval only paces the polling.
+ */
 export async function waitForInteraction(requestId: string, timeoutMs = 8000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
