@@ -4,7 +4,7 @@
 // a record over the queue's 128 KB limit travels through R2.
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { systemClock } from "../../src/clock";
 import type { InteractionRecord } from "../../src/logging/interaction-record";
 import { blobKeyFor, enqueueInteraction, MAX_RECORDS_PER_MESSAGE } from "../../src/logging/log-producer";
@@ -20,7 +20,11 @@ import { KEYS } from "./helpers/seed";
 async function waitForCount(prefix: string, expected: number, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM interactions WHERE request_id LIKE ?")
+    // Records written straight from a test carry the prefix in request_id; those
+    // of chat requests in client_request_id (the gateway picks request ids).
+    const row = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM interactions WHERE request_id LIKE ?1 OR client_request_id LIKE ?1",
+    )
       .bind(`${prefix}%`)
       .first<{ n: number }>();
     if (row!.n >= expected || Date.now() > deadline) return row!.n;
@@ -28,7 +32,15 @@ async function waitForCount(prefix: string, expected: number, timeoutMs = 30_000
   }
 }
 
-type Kind = "ok" | "ok-stream" | "fail" | "fail-stream-cut" | "abort-stream" | "timeout";
+type Kind =
+  | "ok"
+  | "ok-stream"
+  | "fail"
+  | "fail-stream-cut"
+  | "abort-stream"
+  | "timeout"
+  | "abort-before-first-byte"
+  | "abort-during-fallback";
 const expectedStatus: Record<Kind, string> = {
   ok: "ok",
   "ok-stream": "ok",
@@ -36,24 +48,52 @@ const expectedStatus: Record<Kind, string> = {
   "fail-stream-cut": "upstream_error",
   "abort-stream": "client_aborted",
   timeout: "timeout",
+  "abort-before-first-byte": "client_aborted",
+  "abort-during-fallback": "client_aborted",
 };
 
-async function fire(kind: Kind, requestId: string) {
-  const headers = { "x-request-id": requestId };
+const bodies: Record<Kind, Record<string, unknown>> = {
+  ok: { model: "ok" },
+  "ok-stream": { model: "ok", stream: true },
+  fail: { model: "fail500" },
+  "fail-stream-cut": { model: "cut", stream: true },
+  "abort-stream": { model: "slow", stream: true },
+  timeout: { model: "hang" },
+  // The hanging adapter times out after 300 ms; the client leaves well before.
+  "abort-before-first-byte": { model: "hang", stream: true },
+  "abort-during-fallback": { model: "fallback-hang", stream: true },
+};
+
+/**
+ * Clients that leave once the gateway's upstream call is under way (before
+ * any byte reached them): each request that should leave carries a marker in
+ * its prompt, and the spied fetch aborts that client when the gateway sends it.
+ */
+const leaving = new Map<string, AbortController>();
+function leaveWhenUpstreamCalled() {
+  const realFetch = globalThis.fetch;
+  vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => {
+    const pending = realFetch(input, init);
+    const body = typeof init?.body === "string" ? init.body : "";
+    for (const [marker, client] of leaving) if (body.includes(marker)) client.abort();
+    return pending;
+  });
+}
+
+/** Sends one request under the client's own id (x-client-request-id), which several requests may share. */
+async function fire(kind: Kind, clientId: string) {
+  const headers = { "x-client-request-id": clientId };
   const key = KEYS.testco;
-  const body =
-    kind === "ok"
-      ? { model: "ok" }
-      : kind === "ok-stream"
-        ? { model: "ok", stream: true }
-        : kind === "fail"
-          ? { model: "fail500" }
-          : kind === "fail-stream-cut"
-            ? { model: "cut", stream: true }
-            : kind === "abort-stream"
-              ? { model: "slow", stream: true }
-              : { model: "hang" };
-  const { response, settled } = await chat(body, { key, headers });
+  let body = bodies[kind];
+  let signal: AbortSignal | undefined;
+  if (kind === "abort-before-first-byte" || kind === "abort-during-fallback") {
+    const marker = `leave-${crypto.randomUUID()}`;
+    const client = new AbortController();
+    leaving.set(marker, client);
+    body = { ...body, messages: [{ role: "user", content: marker }] };
+    signal = client.signal;
+  }
+  const { response, settled } = await chat(body, { key, headers, signal });
   if (kind === "abort-stream") {
     const reader = response.body!.getReader();
     await reader.read();
@@ -65,6 +105,11 @@ async function fire(kind: Kind, requestId: string) {
 }
 
 describe("interaction capture", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    leaving.clear();
+  });
+
   it("writes nothing when INTERACTION_LOGGING is off", async () => {
     // Whatever the log sends, it sends within the request's waitUntil work:
     // once that has settled, the fake queue has seen everything it will see.
@@ -100,18 +145,33 @@ describe("interaction capture", () => {
       "ok",
       "ok-stream",
     ];
-    const plan = Array.from({ length: 500 }, (_, i) => ({
-      id: `${run}${String(i).padStart(3, "0")}`,
-      kind: kinds[i % kinds.length],
-    }));
+    kinds.push("abort-before-first-byte", "abort-during-fallback");
+    leaveWhenUpstreamCalled();
+    // Every 25th block of requests shares one client id, as a client retrying under its own id would.
+    const plan = Array.from({ length: 500 }, (_, i) => {
+      const kind = kinds[i % kinds.length];
+      const reused = i % 25 < 5;
+      return {
+        id: reused ? `${run}reused-${kind}-${Math.floor(i / 25)}` : `${run}${String(i).padStart(3, "0")}`,
+        kind,
+      };
+    });
     await Promise.all(plan.map((p) => fire(p.kind, p.id)));
     expect(await waitForCount(run, 500)).toBe(500);
-    const { results } = await env.DB.prepare("SELECT request_id, status FROM interactions WHERE request_id LIKE ?")
+    const { results } = await env.DB.prepare(
+      "SELECT request_id, client_request_id, status FROM interactions WHERE client_request_id LIKE ?",
+    )
       .bind(`${run}%`)
-      .all<{ request_id: string; status: string }>();
+      .all<{ request_id: string; client_request_id: string; status: string }>();
     expect(results).toHaveLength(500);
-    const byId = new Map(results.map((r) => [r.request_id, r.status]));
-    for (const p of plan) expect([p.id, byId.get(p.id)]).toEqual([p.id, expectedStatus[p.kind]]);
+    expect(new Set(results.map((r) => r.request_id)).size).toBe(500);
+    // Per client id: exactly as many records as requests sent with it, each with its kind's status.
+    const expected = new Map<string, string[]>();
+    for (const p of plan) expected.set(p.id, [...(expected.get(p.id) ?? []), expectedStatus[p.kind]]);
+    const found = new Map<string, string[]>();
+    for (const r of results) found.set(r.client_request_id, [...(found.get(r.client_request_id) ?? []), r.status]);
+    for (const [id, statuses] of expected) expect([id, found.get(id)?.sort()]).toEqual([id, statuses.sort()]);
+    expect([...expected.values()].some((s) => s.length > 1)).toBe(true);
   }, 90_000);
 });
 
@@ -178,14 +238,14 @@ function countingBatches(fail = false) {
 const retried = (result: { retryMessages: { msgId: string }[] }) => result.retryMessages.map((m) => m.msgId);
 
 describe("request ids across tenants", () => {
-  it("two tenants sending the same x-request-id each keep their own interaction", async () => {
+  it("two tenants sending the same x-client-request-id each keep their own interaction", async () => {
     const id = `shared-${crypto.randomUUID()}`;
-    const a = await chat({ model: "support" }, { key: KEYS.acme, headers: { "x-request-id": id } });
-    const b = await chat({ model: "tutoring" }, { key: KEYS.globex, headers: { "x-request-id": id } });
+    const a = await chat({ model: "support" }, { key: KEYS.acme, headers: { "x-client-request-id": id } });
+    const b = await chat({ model: "tutoring" }, { key: KEYS.globex, headers: { "x-client-request-id": id } });
     await Promise.all([a.settled(), b.settled()]);
     await waitForCount(id, 2);
     const { results } = await env.DB.prepare(
-      "SELECT tenant_id FROM interactions WHERE request_id = ? ORDER BY tenant_id",
+      "SELECT tenant_id FROM interactions WHERE client_request_id = ? ORDER BY tenant_id",
     )
       .bind(id)
       .all<{ tenant_id: string }>();
@@ -402,13 +462,16 @@ describe("log packing (producer)", () => {
     const shared = { ...base, LOG_PACK_WINDOW_MS: "1000" } as Env;
     const calls = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        chat({ model: "ok" }, { key: KEYS.testco, bindings: shared, headers: { "x-request-id": `${prefix}${i}` } }),
+        chat(
+          { model: "ok" },
+          { key: KEYS.testco, bindings: shared, headers: { "x-client-request-id": `${prefix}${i}` } },
+        ),
       ),
     );
     await Promise.all(calls.map((c) => c.response.text()));
     await Promise.all(calls.map((c) => c.settled()));
     const ids = sent.flatMap((body) => unpack(body).map((m) => ("record" in m ? m.record.request_id : m.request_id)));
-    expect(ids.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `${prefix}${i}`).sort());
+    expect(ids.sort()).toEqual(calls.map((c) => c.response.headers.get("x-request-id")!).sort());
     expect(sent.length).toBeLessThanOrEqual(2);
   });
 
