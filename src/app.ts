@@ -15,6 +15,7 @@ import { apiKeyAuth } from "./auth/api-key-auth";
 import { systemClock, type Clock } from "./clock";
 import type { AppEnv } from "./env";
 import { frameworkRejection, GatewayError, internalError, methodNotAllowed, notFound } from "./errors";
+import { bodySizeLimit } from "./middleware/body-size";
 import { gatewayContext } from "./middleware/gateway-context";
 import { requestId } from "./middleware/request-id";
 import { createRegistryCache, type RegistryCache } from "./registry/registry-cache";
@@ -75,6 +76,7 @@ export function createApp(options: AppOptions = {}): GatewayApp {
       },
     }),
   );
+  app.use("*", bodySizeLimit());
   app.get("/healthz", (c) => c.json({ ok: true }));
 
   app.use("/v1/chat/*", apiKeyAuth());

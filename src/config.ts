@@ -42,6 +42,7 @@ const ConfigSchema = z.object({
   LOG_PACK_WINDOW_MS: numberVar(20, 0, MAX_LOG_PACK_WINDOW_MS),
   FEEDBACK_TOKEN_TTL_SECONDS: numberVar(86_400, 1, 31_536_000, true),
   FEEDBACK_CORS_ORIGINS: z.string().optional().default(""),
+  MAX_BODY_BYTES: numberVar(8 * 1024 * 1024, 1024, 100 * 1024 * 1024, true),
   FEEDBACK_SIGNING_KEY: secret,
   ADMIN_TOKEN: secret,
 });
@@ -60,6 +61,8 @@ export interface GatewayConfig {
   feedbackSigningKey: string | null;
   /** null: the admin API is disabled. */
   adminToken: string | null;
+  /** Largest request body taken on any route (413 request_too_large above it). */
+  maxBodyBytes: number;
 }
 
 export type ConfigResult = { ok: true; config: GatewayConfig } | { ok: false; setting: string; problem: string };
@@ -96,6 +99,7 @@ export function parseConfig(vars: Record<string, unknown>): ConfigResult {
       feedbackCorsOrigins: v.FEEDBACK_CORS_ORIGINS,
       feedbackSigningKey: v.FEEDBACK_SIGNING_KEY ?? null,
       adminToken: v.ADMIN_TOKEN ?? null,
+      maxBodyBytes: v.MAX_BODY_BYTES,
     },
   };
 }

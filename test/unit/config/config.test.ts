@@ -18,6 +18,7 @@ describe("parseConfig", () => {
         feedbackCorsOrigins: "",
         feedbackSigningKey: null,
         adminToken: null,
+        maxBodyBytes: 8 * 1024 * 1024,
       },
     });
   });
@@ -32,6 +33,7 @@ describe("parseConfig", () => {
       FEEDBACK_TOKEN_TTL_SECONDS: "60",
       FEEDBACK_CORS_ORIGINS: "https://a.example",
       ADMIN_TOKEN: "admin",
+      MAX_BODY_BYTES: "4096",
     });
     expect(result).toEqual({
       ok: true,
@@ -45,6 +47,7 @@ describe("parseConfig", () => {
         feedbackCorsOrigins: "https://a.example",
         feedbackSigningKey: prod.FEEDBACK_SIGNING_KEY,
         adminToken: "admin",
+        maxBodyBytes: 4096,
       },
     });
   });
@@ -73,6 +76,8 @@ describe("parseConfig", () => {
     ["FEEDBACK_TOKEN_TTL_SECONDS", "1d", "is not a number"],
     ["INTERACTION_LOGGING", "yes", "must be on or off"],
     ["SWITCHYARD_ENV", "staging", "must be production or development"],
+    ["MAX_BODY_BYTES", "12", "is out of range"],
+    ["MAX_BODY_BYTES", "8MB", "is not a number"],
   ])("refuses %s=%j, naming it", (name, value, problem) => {
     const result = parseConfig({ ...prod, [name]: value });
     expect(result.ok).toBe(false);

@@ -1,0 +1,28 @@
+// MAX_BODY_BYTES for every route that takes a body (chat, feedback, admin,
+// exports): a larger one is a 413 request_too_large. hono/body-limit decides
+// from Content-Length without reading the body, and counts a chunked body as
+// it arrives, stopping at the limit, so an oversized upload is never held whole.
+import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../env";
+import { requestTooLarge } from "../errors";
+
+export function bodySizeLimit() {
+  // One hono middleware per limit value (the config gives one per isolate).
+  const byLimit = new Map<number, MiddlewareHandler>();
+  return createMiddleware<AppEnv>(async function bodySizeLimit(c, next) {
+    const maxBytes = c.var.config.maxBodyBytes;
+    let limit = byLimit.get(maxBytes);
+    if (!limit) {
+      limit = bodyLimit({
+        maxSize: maxBytes,
+        onError: () => {
+          throw requestTooLarge(maxBytes);
+        },
+      });
+      byLimit.set(maxBytes, limit);
+    }
+    return limit(c, next);
+  });
+}
