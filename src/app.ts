@@ -79,13 +79,18 @@ export function createApp(options: AppOptions = {}): GatewayApp {
   app.use("*", bodySizeLimit());
   app.get("/healthz", (c) => c.json({ ok: true }));
 
-  app.use("/v1/chat/*", apiKeyAuth());
-  app.use("/v1/models", apiKeyAuth());
-  app.use("/v1/models/*", apiKeyAuth());
-  app.use("/v1/interactions", apiKeyAuth());
-  app.use("/v1/interactions/*", apiKeyAuth());
-  app.use("/v1/exports", apiKeyAuth());
-  app.use("/v1/exports/*", apiKeyAuth());
+  // Each route family needs one scope of the key (src/auth/scopes.ts).
+  const chatKey = apiKeyAuth({ scopes: ["chat"] });
+  const modelsKey = apiKeyAuth({ scopes: ["chat", "read"] });
+  const readKey = apiKeyAuth({ scopes: ["read"] });
+  const exportKey = apiKeyAuth({ scopes: ["export"] });
+  app.use("/v1/chat/*", chatKey);
+  app.use("/v1/models", modelsKey);
+  app.use("/v1/models/*", modelsKey);
+  app.use("/v1/interactions", readKey);
+  app.use("/v1/interactions/*", readKey);
+  app.use("/v1/exports", exportKey);
+  app.use("/v1/exports/*", exportKey);
   // /v1/feedback authenticates itself: an API key or a signed feedback token.
   app.route("/", chatApi);
   app.route("/", modelsApi);

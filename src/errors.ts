@@ -30,6 +30,7 @@ export type ErrorCode =
   // credentials
   | "invalid_api_key"
   | "admin_disabled"
+  | "missing_scope"
   // what it names
   | "model_not_found"
   | "version_not_allowed"
@@ -173,6 +174,11 @@ export const invalidApiKey = (message = "Incorrect or missing API key. Pass it a
 export const adminDisabled = () =>
   make(403, "permission_error", "admin_disabled", {
     message: "The admin API is disabled: ADMIN_TOKEN is not set.",
+  });
+
+export const missingScope = (needed: readonly string[]) =>
+  make(403, "permission_error", "missing_scope", {
+    message: `This API key lacks the scope this route needs: ${needed.join(" or ")}.`,
   });
 
 // ── What the request names (404/409) ──────────────────────────────────────

@@ -4,28 +4,24 @@
 // registry snapshot at once; other isolates follow within SNAPSHOT_TTL_SECONDS.
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
-import { createMiddleware } from "hono/factory";
 import * as z from "zod";
 import { adminAuth } from "../auth/admin-auth";
-import { generateApiKey, listApiKeys, revokeApiKey, storeApiKey } from "../auth/api-keys";
 import type { AppEnv } from "../env";
 import { invalidManifest, invalidValue, notFound } from "../errors";
+import { adminKeysApi, adminKeysDocs } from "./admin-keys";
+import { knownTenant, tenantParam, TenantParam } from "./admin-tenant";
 import { adapterStats } from "../interactions/adapter-stats";
 import { applyManifest, listManifestVersions, planApply, readCurrentManifest } from "../registry/manifest-store";
-import { listTenants, tenantExists } from "../registry/tenant-store";
+import { listTenants } from "../registry/tenant-store";
 import { validateManifest } from "../registry/validate-manifest";
-import { SLUG_PATTERN } from "../schemas/manifest";
 import { TimeParam } from "../schemas/query-params";
 import { BEARER, defineRoute, jsonResponse, type ApiDocs } from "./define-route";
 import { jsonBody, validationHook, queryParams } from "./validation-hook";
 
-const TenantParam = z.object({ tenant: z.string().regex(SLUG_PATTERN, "must be a tenant slug") });
-const KeyParam = TenantParam.extend({ id: z.string().min(1).max(64) });
 const DryRunQuery = z.object({ dry_run: z.enum(["true", "false", "1", "0"]).optional() });
 const StatsQuery = z.object({ since: TimeParam.optional().describe("epoch ms or ISO 8601") });
 // Checked by validateManifest, which reports every issue, not zod's first.
 const ManifestBody = z.record(z.string(), z.unknown());
-const CreateKeyBody = z.object({ name: z.string().min(1).max(100).optional() });
 const security = BEARER;
 
 function checkedManifest(tenant: string, body: unknown) {
@@ -37,22 +33,11 @@ function checkedManifest(tenant: string, body: unknown) {
   return result.manifest;
 }
 
-const tenantParam = zValidator("param", TenantParam, validationHook);
-
-/**
- * Every route under /admin/tenants/{tenant}/ except the manifest apply (which
- * creates a tenant) and validate (a dry check) answers 404 for a tenant that
- * does not exist, rather than an empty list that looks like a real tenant's.
- */
-const knownTenant = createMiddleware<AppEnv>(async function knownTenant(c, next) {
-  const tenant = c.req.param("tenant");
-  if (!tenant || !(await tenantExists(c.env.DB, tenant))) throw notFound(`Tenant '${tenant}'`, "tenant");
-  await next();
-});
 const manifestBody = jsonBody(ManifestBody);
 
 export const adminApi = new Hono<AppEnv>();
 adminApi.use("/admin/*", adminAuth());
+adminApi.route("/", adminKeysApi);
 
 const tenantsRoute = defineRoute({
   method: "get",
@@ -154,71 +139,6 @@ adminApi.on(historyRoute.method, historyRoute.path, tenantParam, knownTenant, as
   return c.json({ object: "list", data: await listManifestVersions(c.env.DB, tenant) }, 200);
 });
 
-const createKeyRoute = defineRoute({
-  method: "post",
-  path: "/admin/tenants/:tenant/keys",
-  summary: "Create an API key; the key is in this response only",
-  security,
-  request: {
-    params: TenantParam,
-    // Optional: without a content type and body the key is named "api key".
-    body: { schema: CreateKeyBody, required: false },
-  },
-  responses: { 201: jsonResponse("The new key"), 404: jsonResponse("Unknown tenant") },
-});
-adminApi.on(
-  createKeyRoute.method,
-  createKeyRoute.path,
-  tenantParam,
-  knownTenant,
-  // Without a content type the validator checks `{}`, which CreateKeyBody accepts.
-  ...jsonBody(CreateKeyBody),
-  async (c) => {
-    const { tenant } = c.req.valid("param");
-    const key = generateApiKey(tenant);
-    const name = (await c.req.json().catch(() => ({})))?.name ?? "api key";
-    const stored = await storeApiKey(c.env.DB, tenant, key, String(name), c.var.clock.nowMs());
-    await c.var.registry.reload(c.env.DB);
-    return c.json({ id: stored.id, tenant, name, prefix: stored.prefix, key }, 201);
-  },
-);
-
-const listKeysRoute = defineRoute({
-  method: "get",
-  path: "/admin/tenants/:tenant/keys",
-  summary: "The tenant's API keys (prefix and name, never the key)",
-  security,
-  request: { params: TenantParam },
-  responses: { 200: jsonResponse("Keys"), 404: jsonResponse("Unknown tenant") },
-});
-adminApi.on(listKeysRoute.method, listKeysRoute.path, tenantParam, knownTenant, async (c) => {
-  const { tenant } = c.req.valid("param");
-  return c.json({ object: "list", data: await listApiKeys(c.env.DB, tenant) }, 200);
-});
-
-const revokeKeyRoute = defineRoute({
-  method: "delete",
-  path: "/admin/tenants/:tenant/keys/:id",
-  summary: "Revoke an API key",
-  security,
-  request: { params: KeyParam },
-  responses: { 200: jsonResponse("Revoked"), 404: jsonResponse("No such live key") },
-});
-adminApi.on(
-  revokeKeyRoute.method,
-  revokeKeyRoute.path,
-  zValidator("param", KeyParam, validationHook),
-  knownTenant,
-  async (c) => {
-    const { tenant, id } = c.req.valid("param");
-    if (!(await revokeApiKey(c.env.DB, tenant, id, c.var.clock.nowMs()))) {
-      throw notFound(`Live key '${id}' of tenant '${tenant}'`, "id");
-    }
-    await c.var.registry.reload(c.env.DB);
-    return c.json({ id, revoked: true }, 200);
-  },
-);
-
 const statsRoute = defineRoute({
   method: "get",
   path: "/admin/tenants/:tenant/stats",
@@ -234,15 +154,5 @@ adminApi.on(statsRoute.method, statsRoute.path, ...queryParams(StatsQuery), tena
 });
 
 export const adminDocs: ApiDocs = {
-  routes: [
-    tenantsRoute,
-    validateRoute,
-    applyRoute,
-    readRoute,
-    historyRoute,
-    createKeyRoute,
-    listKeysRoute,
-    revokeKeyRoute,
-    statsRoute,
-  ],
+  routes: [tenantsRoute, validateRoute, applyRoute, readRoute, historyRoute, ...adminKeysDocs.routes, statsRoute],
 };

@@ -1,16 +1,22 @@
 // Bearer API key → tenant, from the cached registry snapshot (no D1 query in
-// steady state). Unknown, revoked and missing keys all get the same 401, so
-// the answer says nothing about which keys exist.
+// steady state). Unknown, revoked, expired and missing keys all get the same
+// 401, so the answer says nothing about which keys exist; a known key without
+// the route's scope gets 403 naming the scope.
 // Not hono/bearer-auth: it answers a malformed Authorization header with 400
 // and a plain-text body, where OpenAI's clients expect 401 in OpenAI's shape.
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
-import { invalidApiKey } from "../errors";
+import { invalidApiKey, missingScope } from "../errors";
+import type { KeyEntry } from "../registry/snapshot";
 import { sha256Hex } from "./hash-key";
+import type { Scope } from "./scopes";
 
 export interface ApiKeyAuthOptions {
   /** Lets a route also accept another credential (e.g. a feedback token). */
   optional?: boolean;
+  /** The key must hold one of these. */
+  scopes: readonly Scope[];
 }
 
 export function bearerToken(header: string | undefined): string | null {
@@ -19,18 +25,25 @@ export function bearerToken(header: string | undefined): string | null {
   return match ? match[1] : null;
 }
 
-export function apiKeyAuth(options: ApiKeyAuthOptions = {}) {
+/** The live key entry for a bearer token, or null (unknown, revoked or expired). */
+export async function liveKey(c: Context<AppEnv>, key: string): Promise<KeyEntry | null> {
+  const snapshot = await c.var.registry.snapshot(c.env.DB, (p) => c.executionCtx.waitUntil(p));
+  const entry = snapshot.keys.get(await sha256Hex(key));
+  if (!entry || (entry.expiresAt !== null && entry.expiresAt <= c.var.clock.nowMs())) return null;
+  return entry;
+}
+
+export function apiKeyAuth(options: ApiKeyAuthOptions) {
   return createMiddleware<AppEnv>(async function apiKeyAuth(c, next) {
     const key = bearerToken(c.req.header("authorization"));
     if (!key) {
       if (options.optional) return next();
       throw invalidApiKey();
     }
-    const registry = c.var.registry;
-    const snapshot = await registry.snapshot(c.env.DB, (p) => c.executionCtx.waitUntil(p));
-    const entry = snapshot.keys.get(await sha256Hex(key));
-    const tenant = entry && (await registry.tenant(c.env.DB, entry.tenantId));
+    const entry = await liveKey(c, key);
+    const tenant = entry && (await c.var.registry.tenant(c.env.DB, entry.tenantId));
     if (!entry || !tenant) throw invalidApiKey();
+    if (!options.scopes.some((scope) => entry.scopes.has(scope))) throw missingScope(options.scopes);
     c.set("tenant", tenant);
     c.set("apiKeyId", entry.keyId);
     await next();

@@ -26,6 +26,10 @@ export const apiKeys = sqliteTable(
     name: text("name").notNull(),
     createdAt: integer("created_at").notNull().default(now),
     revokedAt: integer("revoked_at"),
+    /** JSON array of scopes (src/auth/scopes.ts); keys from before scopes hold all. */
+    scopes: text("scopes").notNull().default('["chat","feedback","read","export","manage"]'),
+    /** epoch ms after which the key no longer works (set on rotation for the old key); null = never. */
+    expiresAt: integer("expires_at"),
   },
   (t) => [index("api_keys_tenant").on(t.tenantId)],
 );

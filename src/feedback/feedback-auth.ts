@@ -46,7 +46,7 @@ export interface FeedbackCaller {
 
 /** Route middleware: API key → apiKeyAuth (401 before validation); no credential → 401; token → checked by feedbackCaller. */
 export function feedbackAuth() {
-  const byApiKey = apiKeyAuth();
+  const byApiKey = apiKeyAuth({ scopes: ["feedback"] });
   return createMiddleware<AppEnv>(async function feedbackAuth(c, next) {
     const credential = credentialOf(c);
     if (credential.kind === "api_key") return byApiKey(c, next);

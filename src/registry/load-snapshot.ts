@@ -6,6 +6,7 @@
 // alone, with a logged error naming the field, not every other tenant.
 import type { TenantSnapshot } from "../routing/compiled";
 import { compileTenant } from "./compile-tenant";
+import { parseScopes } from "../auth/scopes";
 import type { KeyEntry, Snapshot } from "./snapshot";
 import { formatIssues, validateManifest } from "./validate-manifest";
 
@@ -17,12 +18,18 @@ export async function readRegistryVersion(db: D1Database): Promise<number> {
 export async function loadSnapshot(db: D1Database, nowMs: () => number): Promise<Snapshot> {
   const [state, keys, versions] = await db.batch([
     db.prepare("SELECT version FROM registry_state WHERE id = 1"),
-    db.prepare("SELECT id, tenant_id, key_hash FROM api_keys WHERE revoked_at IS NULL"),
+    db.prepare("SELECT id, tenant_id, key_hash, scopes, expires_at FROM api_keys WHERE revoked_at IS NULL"),
     db.prepare("SELECT tenant_id, MAX(version) AS version FROM manifests GROUP BY tenant_id"),
   ]);
   const keyMap = new Map<string, KeyEntry>();
-  for (const k of keys.results as { id: string; tenant_id: string; key_hash: string }[]) {
-    keyMap.set(k.key_hash, { keyId: k.id, tenantId: k.tenant_id });
+  type KeyRow = { id: string; tenant_id: string; key_hash: string; scopes: string; expires_at: number | null };
+  for (const k of keys.results as KeyRow[]) {
+    keyMap.set(k.key_hash, {
+      keyId: k.id,
+      tenantId: k.tenant_id,
+      scopes: parseScopes(k.scopes),
+      expiresAt: k.expires_at ?? null,
+    });
   }
   const tenants = new Map<string, number>();
   for (const v of versions.results as { tenant_id: string; version: number }[]) tenants.set(v.tenant_id, v.version);

@@ -2,9 +2,14 @@
 // their current manifest version) in one small Snapshot, and each tenant's
 // compiled manifest in its own TenantSnapshot, compiled on first use. An
 // isolate swaps them wholesale; nobody mutates one.
+import type { Scope } from "../auth/scopes";
+
 export interface KeyEntry {
   keyId: string;
   tenantId: string;
+  scopes: ReadonlySet<Scope>;
+  /** epoch ms after which the key is refused; null = never. */
+  expiresAt: number | null;
 }
 
 export interface Snapshot {

@@ -1,0 +1,156 @@
+// /admin/tenants/{tenant}/keys — a tenant's API keys: create (the key is in
+// that response only; stored hashed), list (never the key), revoke, rotate.
+// Rotation issues a new key with the same name and scopes and lets the old
+// one work for a grace period (default one day, at most 30), so clients can
+// move over without an outage. Reached with ADMIN_TOKEN, or with a key of the
+// tenant that holds the manage scope (auth/admin-auth.ts).
+import { zValidator } from "@hono/zod-validator";
+import { Hono } from "hono";
+import * as z from "zod";
+import { expireApiKey, generateApiKey, getLiveKey, listApiKeys, revokeApiKey, storeApiKey } from "../auth/api-keys";
+import { SCOPES } from "../auth/scopes";
+import type { AppEnv } from "../env";
+import { invalidValue, notFound } from "../errors";
+import { TimeParam } from "../schemas/query-params";
+import { knownTenant, TenantParam, tenantParam } from "./admin-tenant";
+import { BEARER, defineRoute, jsonResponse, type ApiDocs } from "./define-route";
+import { jsonBody, validationHook } from "./validation-hook";
+
+const DAY_SECONDS = 86_400;
+const KeyParam = TenantParam.extend({ id: z.string().min(1).max(64) });
+const CreateKeyBody = z.strictObject({
+  name: z.string().min(1).max(100).optional(),
+  scopes: z
+    .array(z.enum(SCOPES))
+    .min(1)
+    .max(SCOPES.length)
+    .optional()
+    .describe(`any of ${SCOPES.join(", ")}; default all`),
+  expires_at: z
+    .union([z.number().int().min(0), TimeParam])
+    .optional()
+    .describe("epoch ms or ISO 8601; default never"),
+});
+const RotateKeyBody = z.strictObject({
+  grace_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * DAY_SECONDS)
+    .optional()
+    .describe("how long the old key keeps working; default 86400 (one day)"),
+});
+const security = BEARER;
+
+const createKeyRoute = defineRoute({
+  method: "post",
+  path: "/admin/tenants/:tenant/keys",
+  summary: "Create an API key with scopes and an optional expiry; the key is in this response only",
+  security,
+  request: {
+    params: TenantParam,
+    // Optional: without a content type and body the key is named "api key" and holds every scope.
+    body: { schema: CreateKeyBody, required: false },
+  },
+  responses: { 201: jsonResponse("The new key"), 404: jsonResponse("Unknown tenant") },
+});
+
+const listKeysRoute = defineRoute({
+  method: "get",
+  path: "/admin/tenants/:tenant/keys",
+  summary: "The tenant's API keys (prefix, name, scopes, expiry; never the key)",
+  security,
+  request: { params: TenantParam },
+  responses: { 200: jsonResponse("Keys"), 404: jsonResponse("Unknown tenant") },
+});
+
+const revokeKeyRoute = defineRoute({
+  method: "delete",
+  path: "/admin/tenants/:tenant/keys/:id",
+  summary: "Revoke an API key",
+  security,
+  request: { params: KeyParam },
+  responses: { 200: jsonResponse("Revoked"), 404: jsonResponse("No such live key") },
+});
+
+const rotateKeyRoute = defineRoute({
+  method: "post",
+  path: "/admin/tenants/:tenant/keys/:id/rotate",
+  summary: "Issue a new key with the same name and scopes; the old one works for grace_seconds more",
+  security,
+  request: { params: KeyParam, body: { schema: RotateKeyBody, required: false } },
+  responses: { 201: jsonResponse("The new key, and when the old one stops"), 404: jsonResponse("No such live key") },
+});
+
+export const adminKeysDocs: ApiDocs = { routes: [createKeyRoute, listKeysRoute, revokeKeyRoute, rotateKeyRoute] };
+
+export const adminKeysApi = new Hono<AppEnv>()
+  .on(createKeyRoute.method, createKeyRoute.path, tenantParam, knownTenant, ...jsonBody(CreateKeyBody), async (c) => {
+    const { tenant } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const now = c.var.clock.nowMs();
+    if (body.expires_at !== undefined && body.expires_at <= now) {
+      throw invalidValue("Invalid 'expires_at': it must be in the future.", "expires_at");
+    }
+    const key = generateApiKey(tenant);
+    const name = body.name ?? "api key";
+    const grant = { scopes: body.scopes, expiresAt: body.expires_at ?? null };
+    const stored = await storeApiKey(c.env.DB, tenant, key, name, now, grant);
+    await c.var.registry.reload(c.env.DB);
+    const scopes = body.scopes ?? [...SCOPES];
+    return c.json(
+      { id: stored.id, tenant, name, prefix: stored.prefix, scopes, expires_at: grant.expiresAt, key },
+      201,
+    );
+  })
+  .on(listKeysRoute.method, listKeysRoute.path, tenantParam, knownTenant, async (c) => {
+    const { tenant } = c.req.valid("param");
+    return c.json({ object: "list", data: await listApiKeys(c.env.DB, tenant) }, 200);
+  })
+  .on(
+    revokeKeyRoute.method,
+    revokeKeyRoute.path,
+    zValidator("param", KeyParam, validationHook),
+    knownTenant,
+    async (c) => {
+      const { tenant, id } = c.req.valid("param");
+      if (!(await revokeApiKey(c.env.DB, tenant, id, c.var.clock.nowMs()))) {
+        throw notFound(`Live key '${id}' of tenant '${tenant}'`, "id");
+      }
+      await c.var.registry.reload(c.env.DB);
+      return c.json({ id, revoked: true }, 200);
+    },
+  )
+  .on(
+    rotateKeyRoute.method,
+    rotateKeyRoute.path,
+    zValidator("param", KeyParam, validationHook),
+    knownTenant,
+    ...jsonBody(RotateKeyBody),
+    async (c) => {
+      const { tenant, id } = c.req.valid("param");
+      const old = await getLiveKey(c.env.DB, tenant, id);
+      if (!old) throw notFound(`Live key '${id}' of tenant '${tenant}'`, "id");
+      const now = c.var.clock.nowMs();
+      const oldExpiresAt = now + (c.req.valid("json").grace_seconds ?? DAY_SECONDS) * 1000;
+      const key = generateApiKey(tenant);
+      const stored = await storeApiKey(c.env.DB, tenant, key, old.name, now, {
+        scopes: old.scopes,
+        expiresAt: old.expires_at,
+      });
+      await expireApiKey(c.env.DB, tenant, id, oldExpiresAt, now);
+      await c.var.registry.reload(c.env.DB);
+      return c.json(
+        {
+          id: stored.id,
+          tenant,
+          name: old.name,
+          prefix: stored.prefix,
+          scopes: old.scopes,
+          key,
+          rotated_from: { id, expires_at: Math.min(oldExpiresAt, old.expires_at ?? Infinity) },
+        },
+        201,
+      );
+    },
+  );
