@@ -67,6 +67,11 @@ const CAPABILITIES: Record<Dialect, Capabilities> = {
   },
 };
 
+/** How many stop strings the dialect takes: a longer list (client's and a tone preset's) is cut to it. */
+export function maxStopFor(dialect: Dialect): number {
+  return CAPABILITIES[dialect].maxStop;
+}
+
 export function dialectOf(upstream: { kind: string; dialect?: string | null }): Dialect {
   if (upstream.kind === "workers-ai") return "workers-ai";
   return (upstream.dialect as Dialect | undefined) ?? "openai";

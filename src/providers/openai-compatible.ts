@@ -2,6 +2,7 @@
 // They all take the adapter in `model`; the dialect decides the details that
 // differ: LoRAX rejects stream_options, so usage is computed by the gateway.
 import type { AdapterTarget } from "../routing/compiled";
+import { dialectOf, maxStopFor } from "./dialect-capabilities";
 import { failureFromResponse } from "./normalize-error";
 import type { Provider, UpstreamCall, UpstreamResult } from "./provider";
 
@@ -20,6 +21,10 @@ function buildHeaders(target: AdapterTarget, env: Env): Headers {
 export const openAICompatibleProvider: Provider = {
   async complete(target: AdapterTarget, call: UpstreamCall): Promise<UpstreamResult> {
     const body: Record<string, unknown> = { ...call.body, model: target.adapter.served_name, stream: call.stream };
+    // The client's own stops fit (plan-chat checked); a tone preset's extra
+    // ones are dropped where the dialect takes fewer, the client's kept first.
+    const maxStop = maxStopFor(dialectOf(target.upstream));
+    if (Array.isArray(body.stop) && body.stop.length > maxStop) body.stop = body.stop.slice(0, maxStop);
     if (call.stream && target.upstream.dialect !== "lorax") {
       body.stream_options = { include_usage: true };
     } else {

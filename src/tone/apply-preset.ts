@@ -18,6 +18,7 @@
 // - A limits.max_tokens.max also caps a request that sent no max_tokens and
 //   had no default: a cap a client escapes by omitting the field is no cap.
 //   That is not reported as "clamped" (the client sent nothing).
+import { MAX_STOP_STRINGS } from "../schemas/chat";
 import type { TonePreset } from "../schemas/tone-preset";
 
 // Type aliases, not interfaces: an alias gets an implicit index signature, so
@@ -61,7 +62,8 @@ export interface ToneResult<M extends ChatMessage = ChatMessage> {
 }
 
 /** OpenAI accepts at most 4 stop sequences. */
-export const MAX_STOP_SEQUENCES = 4;
+/** The gateway's bound; a dialect that takes fewer is sent the first ones (providers/openai-compatible.ts). */
+export const MAX_STOP_SEQUENCES = MAX_STOP_STRINGS;
 
 const PARAM_KEYS = ["temperature", "top_p", "max_tokens", "max_completion_tokens", "stop"] as const;
 
@@ -151,7 +153,7 @@ function clamp(value: number, min: number | undefined, max: number | undefined):
   return value;
 }
 
-/** Client's sequences first, then the preset's, without duplicates, at most 4. */
+/** Client's sequences first, then the preset's, without duplicates, at most MAX_STOP_SEQUENCES. */
 function mergeStop(client: string | string[] | null | undefined, preset: readonly string[]): string[] {
   const fromClient = typeof client === "string" ? [client] : (client ?? []);
   return [...new Set([...fromClient, ...preset])].slice(0, MAX_STOP_SEQUENCES);
