@@ -1,7 +1,8 @@
 // HMAC-SHA256 with a secret from the config, for values the gateway hands out
-// and must later recognise as its own (feedback tokens, feed cursors). Each
-// caller puts its own label first in the signed text, so a signature made for
-// one kind of value never verifies as another.
+// and must later recognise as its own (feedback tokens, feed cursors). Feed
+// cursors put a label first in the signed text and feedback tokens sign three
+// newline-separated fields, so a signature made for one never verifies as
+// the other.
 const encoder = new TextEncoder();
 let cachedKey: { secret: string; key: Promise<CryptoKey> } | null = null;
 
