@@ -111,7 +111,8 @@ function draw(random: () => number, flags: SoakFlags, n: number): Draft {
     // Not streamed, the answer's headers come with its end (about 0.6 s):
     // abandon it well after the gateway has the request, well before the end.
     const abortAfterMs = stream ? undefined : SLOW_FIRST_TOKEN_MS / 2 + Math.floor(random() * 250);
-    return { ...base, kind: "abort-early", stream, abortAfterMs, label: "abort:before-first-token" };
+    const label = `abort:before-first-token${stream ? " (stream)" : ""}`;
+    return { ...base, kind: "abort-early", stream, abortAfterMs, label };
   }
   if (u < (edge += flags.invalidRate)) {
     return {

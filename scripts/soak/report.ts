@@ -59,6 +59,7 @@ export function renderReport(r: Report, header: string): string {
       `unexpected ${v.unexpected} (waited ${v.waitedSeconds.toFixed(0)} s, ${v.passes} passes)`,
   );
   if (v.answeredWithoutRecord) lines.push(`          ${v.answeredWithoutRecord} answered request(s) have no record`);
+  if (v.missingByLabel.size) lines.push(`lost by   ${tally(v.missingByLabel)}`);
   if (v.devProxyErrors)
     lines.push(
       `dev proxy ${v.devProxyErrors} request(s) answered 503 by wrangler dev's proxy, not by the gateway ` +
@@ -68,13 +69,13 @@ export function renderReport(r: Report, header: string): string {
   // Per kind: sent, what the client saw, what the records say.
   const byLabel = new Map<string, Outcome[]>();
   for (const o of outcomes) byLabel.get(o.req.label)?.push(o) ?? byLabel.set(o.req.label, [o]);
-  lines.push(`by kind   ${"kind".padEnd(26)} ${"sent".padStart(5)}  answers → record statuses`);
+  lines.push(`by kind   ${"kind".padEnd(36)} ${"sent".padStart(5)}  answers → record statuses`);
   for (const [label, list] of [...byLabel.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const seen = new Map<string, number>();
     for (const o of list) bump(seen, answerKey(o));
     const statuses = v.statusByLabel.get(label);
     lines.push(
-      `          ${label.padEnd(26)} ${String(list.length).padStart(5)}  ${tally(seen)} → ${statuses ? tally(statuses) : "-"}`,
+      `          ${label.padEnd(36)} ${String(list.length).padStart(5)}  ${tally(seen)} → ${statuses ? tally(statuses) : "-"}`,
     );
   }
   for (const [label, m] of v.mismatches) lines.push(`status?   ${label}: ${tally(m)}`);
@@ -82,7 +83,8 @@ export function renderReport(r: Report, header: string): string {
   const surprises = new Map<string, number>();
   for (const o of outcomes) {
     const s = surprise(o);
-    if (s) bump(surprises, `${o.req.label}${o.req.stream ? " (stream)" : ""}: ${s}`);
+    const kind = o.req.stream && !o.req.label.includes("(stream)") ? `${o.req.label} (stream)` : o.req.label;
+    if (s) bump(surprises, `${kind}: ${s}`);
   }
   const serverFaults = outcomes.filter(isServerFault).length;
   lines.push(
@@ -108,7 +110,7 @@ export function renderReport(r: Report, header: string): string {
     lines.push("off ids   (client id: requests → records)");
     for (const e of v.offIds)
       lines.push(
-        `          ${e.clientId} [${e.tenant}] sent ${e.sent}, owed ${e.owed}, found ${e.found}: ${e.labels.join(", ")} → ${e.statuses.join(", ") || "none"}`,
+        `          ${e.clientId} [${e.tenants.join(",")}] sent ${e.sent}, owed ${e.owed}, found ${e.found}: ${e.labels.join(", ")} → ${e.statuses.join(", ") || "none"}`,
       );
   }
   if (r.flood) {
@@ -129,7 +131,7 @@ export function renderReport(r: Report, header: string): string {
 export function reportJson(r: Report) {
   const answers = new Map<string, number>();
   for (const o of r.outcomes.slice(0, r.soakSent)) bump(answers, answerKey(o));
-  const { offIds, statusByLabel, mismatches, ...counts } = r.verify;
+  const { offIds, statusByLabel, mismatches, missingByLabel, ...counts } = r.verify;
   return {
     sent: r.soakSent,
     not_sent: r.notSent,
@@ -137,6 +139,7 @@ export function reportJson(r: Report) {
     answered: Object.fromEntries(answers),
     records: counts,
     record_statuses: Object.fromEntries([...statusByLabel].map(([k, m]) => [k, Object.fromEntries(m)])),
+    missing_by_kind: Object.fromEntries(missingByLabel),
     status_mismatches: Object.fromEntries([...mismatches].map(([k, m]) => [k, Object.fromEntries(m)])),
     off_ids: offIds,
     unexplained_server_faults: r.outcomes.filter(isServerFault).length,

@@ -40,7 +40,8 @@ export interface VerifyInput {
 
 export interface IdCount {
   clientId: string;
-  tenant: string;
+  /** Tenants its requests went to (a reused id may span several). */
+  tenants: string[];
   sent: number;
   owed: number;
   /** Requests wrangler dev's proxy failed (Outcome.devProxyError): each may or may not have a record. */
@@ -59,6 +60,8 @@ export interface VerifyResult {
   unexpected: number;
   /** Requests whose x-request-id came back but has no record. */
   answeredWithoutRecord: number;
+  /** label -> requests known to have no record (by gateway id, or by a client id no other request shares). */
+  missingByLabel: Map<string, number>;
   /** Requests wrangler dev's proxy failed, and records found for them (beyond what was owed). */
   devProxyErrors: number;
   devProxyRecords: number;
@@ -91,7 +94,7 @@ export async function verifyRecords(outcomes: readonly Outcome[], input: VerifyI
   for (const o of outcomes) {
     const entry = byId.get(o.req.clientId) ?? {
       clientId: o.req.clientId,
-      tenant: o.req.tenant,
+      tenants: [],
       sent: 0,
       owed: 0,
       maybe: 0,
@@ -100,6 +103,7 @@ export async function verifyRecords(outcomes: readonly Outcome[], input: VerifyI
       statuses: [],
     };
     entry.sent++;
+    if (!entry.tenants.includes(o.req.tenant)) entry.tenants.push(o.req.tenant);
     if (o.devProxyError) entry.maybe++;
     else entry.owed += o.req.expectRecords;
     const answer = `${o.status ?? o.end}${o.end === "aborted" && o.status ? " aborted" : ""}`;
@@ -137,8 +141,9 @@ export async function verifyRecords(outcomes: readonly Outcome[], input: VerifyI
   for (const e of byId.values()) {
     const listed = recordsById.get(e.clientId) ?? [];
     if (listed.length >= e.owed && listed.length <= e.owed + e.maybe) continue;
-    const direct = await listRecords(input, e.tenant, `&client_request_id=${encodeURIComponent(e.clientId)}`);
-    recordsById.set(e.clientId, direct);
+    const query = `&client_request_id=${encodeURIComponent(e.clientId)}`;
+    const direct = await Promise.all(e.tenants.map((t) => listRecords(input, t, query)));
+    recordsById.set(e.clientId, direct.flat());
   }
 
   let lost = 0;
@@ -168,6 +173,7 @@ export async function verifyRecords(outcomes: readonly Outcome[], input: VerifyI
   const statusByLabel = new Map<string, Map<string, number>>();
   const mismatches = new Map<string, Map<string, number>>();
   let answeredWithoutRecord = 0;
+  const missingByLabel = new Map<string, number>();
   for (const o of outcomes) {
     if (o.req.expectRecords === 0 || o.devProxyError) continue;
     // By the gateway's id when the headers came back; else (abandoned before
@@ -179,6 +185,7 @@ export async function verifyRecords(outcomes: readonly Outcome[], input: VerifyI
         : recordsById.get(o.req.clientId)?.[0];
     if (!record) {
       if (o.gatewayId) answeredWithoutRecord++;
+      if (o.gatewayId || !o.req.reused) bump(missingByLabel, o.req.label);
       continue;
     }
     const label = o.req.label;
@@ -196,6 +203,7 @@ export async function verifyRecords(outcomes: readonly Outcome[], input: VerifyI
     duplicated,
     unexpected,
     answeredWithoutRecord,
+    missingByLabel,
     devProxyErrors,
     devProxyRecords,
     offIds,
