@@ -24,6 +24,14 @@ export interface CaptureStreamOptions {
   promptChars: number;
   /** Longest wait for the next upstream chunk before the stream counts as timed out. */
   idleTimeoutMs: number;
+  /**
+   * Longest the client may leave written output untaken before it counts as
+   * gone (default 20 s). A runtime or proxy that loses the client without
+   * cancelling the body just stops pulling; without this the stream never
+   * ends and its record is never logged. Under the 30 s that waitUntil work
+   * gets after a disconnect, so the record still goes out.
+   */
+  clientIdleTimeoutMs?: number;
   capture: CompletionCapture;
   /** Times the idle watchdog and write coalescing. */
   clock: Clock;
@@ -44,6 +52,7 @@ class IdleTimeout extends Error {}
 const COALESCE_MS = 4;
 const COALESCE_BYTES = 16 * 1024;
 const FLUSH = Symbol("flush");
+const CLIENT_IDLE_MS = 20_000;
 
 export function captureStream(
   upstream: ReadableStream<Uint8Array>,
@@ -65,6 +74,10 @@ export function captureStream(
   let timedOut = false;
   let watchdog: ReturnType<typeof setTimeout> | null = null;
   const idleMs = options.idleTimeoutMs;
+  const clientIdleMs = options.clientIdleTimeoutMs ?? CLIENT_IDLE_MS;
+  /** When the client was last handed output it has not pulled past; null while a pull runs. */
+  let clientTurnSince: number | null = null;
+  let downstream: ReadableStreamDefaultController<Uint8Array> | null = null;
   const idleError = () => new IdleTimeout(`no data from upstream for ${idleMs} ms`);
 
   const end = (result: StreamEnd) => {
@@ -75,21 +88,37 @@ export function captureStream(
   };
 
   // One idle watchdog per stream rather than a timer per read (a timer and a
-  // Promise.race per chunk would cost more than the chunk's own work). It only counts time spent
-  // waiting on the upstream, not time the client takes to pull.
+  // Promise.race per chunk would cost more than the chunk's own work). It
+  // counts time spent waiting on the upstream (a timeout) and, apart, time
+  // the client leaves output untaken (a client that is gone).
   const checkIdle = () => {
     watchdog = null;
     if (ended) return;
-    const waited = reading ? clock.monotonicMs() - readStartedAt : 0;
+    const now = clock.monotonicMs();
+    const waited = reading ? now - readStartedAt : 0;
     if (waited >= idleMs) {
       timedOut = true;
       options.abortUpstream("timeout");
       reader.cancel(idleError()).catch(() => {});
       return;
     }
-    watchdog = setTimeout(checkIdle, idleMs - waited);
+    const untaken = clientTurnSince === null ? 0 : now - clientTurnSince;
+    if (untaken >= clientIdleMs) {
+      const error = `client stopped reading for ${clientIdleMs} ms`;
+      end({ status: "client_aborted", error });
+      options.abortUpstream("client gone");
+      reader.cancel(error).catch(() => {});
+      downstream?.error(new Error(error));
+      return;
+    }
+    // Writes do not touch the timer (one per write would cost more than the
+    // write), so it also wakes every quarter of the client limit: a client
+    // gone after a write is noticed within 1.25 times the limit.
+    const untilClient = clientTurnSince === null ? clientCheckMs : Math.min(clientCheckMs, clientIdleMs - untaken);
+    watchdog = setTimeout(checkIdle, Math.min(idleMs - waited, untilClient));
   };
-  watchdog = setTimeout(checkIdle, idleMs);
+  const clientCheckMs = clientIdleMs / 4;
+  watchdog = setTimeout(checkIdle, Math.min(idleMs, clientCheckMs));
 
   let inFlight: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
   let lastWrite = 0;
@@ -190,13 +219,18 @@ export function captureStream(
     controller.enqueue(encoder.encode(out));
     out = "";
     lastWrite = clock.monotonicMs();
+    clientTurnSince = lastWrite;
     flushAt = null;
     tokenWritten ||= capture.firstTokenAt !== null;
   };
 
   return new ReadableStream<Uint8Array>(
     {
+      start(controller) {
+        downstream = controller;
+      },
       async pull(controller) {
+        clientTurnSince = null;
         try {
           for (;;) {
             const pending = inFlight ?? read();

@@ -107,3 +107,52 @@ describe("captureStream idle watchdog", () => {
     expect(new Set(aborts)).toEqual(new Set(["timeout"]));
   });
 });
+
+describe("captureStream: a client that stops reading without cancelling", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  function open(idleTimeoutMs = 60_000) {
+    const encoder = new TextEncoder();
+    let upstream!: ReadableStreamDefaultController<Uint8Array>;
+    const source = new ReadableStream<Uint8Array>({ start: (c) => void (upstream = c) });
+    const ends: StreamEnd[] = [];
+    const aborts: string[] = [];
+    const reader = captureStream(source, {
+      id: "req-gone",
+      model: "task@v1",
+      created: 1,
+      includeUsage: false,
+      promptChars: 2,
+      idleTimeoutMs,
+      capture: new CompletionCapture(fakeClock.monotonicMs),
+      clock: fakeClock,
+      abortUpstream: (reason) => aborts.push(reason),
+      onEnd: (end) => ends.push(end),
+    }).getReader();
+    const send = (text: string) => upstream.enqueue(encoder.encode(event(text)));
+    return { reader, send, ends, aborts };
+  }
+
+  it("ends as client_aborted once output sat untaken for 20 s, and cancels the upstream", async () => {
+    const { reader, send, ends, aborts } = open();
+    send("a");
+    await reader.read(); // the client takes the first token, then never pulls again (and never cancels)
+    send("b");
+    await vi.advanceTimersByTimeAsync(19_999);
+    expect(ends).toEqual([]);
+    await vi.advanceTimersByTimeAsync(5_001);
+    expect(ends).toEqual([{ status: "client_aborted", error: "client stopped reading for 20000 ms" }]);
+    expect(aborts).toContain("client gone");
+  });
+
+  it("keeps a slow client that still reads every 15 s", async () => {
+    const { reader, send, ends } = open();
+    for (let i = 0; i < 6; i++) {
+      send(`t${i}`);
+      await reader.read();
+      await vi.advanceTimersByTimeAsync(15_000);
+    }
+    expect(ends).toEqual([]);
+  });
+});
