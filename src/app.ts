@@ -1,6 +1,7 @@
 // Builds the Hono app: middleware order, route mounting, the OpenAPI document
 // and the one onError that renders every failure in OpenAI's error shape.
 import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed as allowHeader } from "hono/method-not-allowed";
 import { adminApi, adminDocs } from "./api/admin";
@@ -8,6 +9,7 @@ import { chatApi, chatDocs } from "./api/chat";
 import { docsHtml } from "./api/docs";
 import { exportsApi, exportsDocs } from "./api/exports";
 import { feedbackApi, feedbackDocs } from "./api/feedback";
+import { erasureApi, erasureDocs } from "./api/erasure";
 import { interactionsApi, interactionsDocs } from "./api/interactions";
 import { modelsApi, modelsDocs } from "./api/models";
 import { lazyOpenApiDocument } from "./api/openapi";
@@ -87,8 +89,12 @@ export function createApp(options: AppOptions = {}): GatewayApp {
   app.use("/v1/chat/*", chatKey);
   app.use("/v1/models", modelsKey);
   app.use("/v1/models/*", modelsKey);
-  app.use("/v1/interactions", readKey);
-  app.use("/v1/interactions/*", readKey);
+  // Reading needs read; erasing (DELETE, api/erasure.ts) checks manage itself.
+  const readUnlessErase = createMiddleware<AppEnv>((c, next) =>
+    c.req.method === "DELETE" ? next() : readKey(c, next),
+  );
+  app.use("/v1/interactions", readUnlessErase);
+  app.use("/v1/interactions/*", readUnlessErase);
   app.use("/v1/exports", exportKey);
   app.use("/v1/exports/*", exportKey);
   // /v1/feedback authenticates itself: an API key or a signed feedback token.
@@ -96,6 +102,7 @@ export function createApp(options: AppOptions = {}): GatewayApp {
   app.route("/", modelsApi);
   app.route("/", feedbackApi);
   app.route("/", interactionsApi);
+  app.route("/", erasureApi);
   app.route("/", exportsApi);
   app.route("/", adminApi);
 
@@ -105,7 +112,7 @@ export function createApp(options: AppOptions = {}): GatewayApp {
       version: "0.1.0",
       description: "OpenAI-compatible gateway that routes each tenant's tasks to LoRA adapters and fine-tunes.",
     },
-    [chatDocs, modelsDocs, feedbackDocs, interactionsDocs, exportsDocs, adminDocs],
+    [chatDocs, modelsDocs, feedbackDocs, interactionsDocs, erasureDocs, exportsDocs, adminDocs],
   );
   app.get("/openapi.json", (c) => c.json(openApi()));
   app.get("/docs", (c) => c.html(docsHtml()));

@@ -166,3 +166,19 @@ export const exportJobs = sqliteTable(
   },
   (t) => [index("export_jobs_tenant").on(t.tenantId, t.createdAt)],
 );
+
+/**
+ * What a tenant asked to erase: an end user (every interaction and feedback
+ * of theirs up to erased_at) or one interaction. Kept so that a record still
+ * in flight on the queue when the erasure ran is dropped when it lands.
+ */
+export const erasures = sqliteTable(
+  "erasures",
+  {
+    tenantId: text("tenant_id").notNull(),
+    kind: text("kind", { enum: ["user", "request"] }).notNull(),
+    subject: text("subject").notNull(),
+    erasedAt: integer("erased_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.kind, t.subject] })],
+);

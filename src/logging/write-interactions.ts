@@ -88,11 +88,19 @@ const tooBig = (row: string) => row.length * 3 > MAX_ROW_BYTES && utf8ByteLength
 // JSON parser stops at 1,000 levels of nesting, and a client may send a
 // deeply nested extra field that the record keeps (in params). As a string
 // it is only text to json_each.
+const at = (column: string) => `value->>${COLUMNS.indexOf(column)}`;
+// A record of an erased user (created up to the erasure) or of an erased
+// interaction is dropped here, in the same statement: one that was still on
+// the queue when DELETE /v1/users/{user} or /v1/interactions/{id} ran.
+const NOT_ERASED =
+  `NOT EXISTS (SELECT 1 FROM erasures e WHERE e.tenant_id = ${at("tenant_id")} AND (` +
+  `(e.kind = 'user' AND e.subject = ${at("user")} AND e.erased_at >= ${at("created_at")}) OR ` +
+  `(e.kind = 'request' AND e.subject = ${at("request_id")})))`;
 const INSERT_SQL =
   `INSERT INTO interactions (${COLUMNS.map((c) => `"${c}"`).join(", ")}) ` +
   `SELECT ${COLUMNS.map((_, i) => `value->>${i}`).join(", ")} FROM json_each(?) ` +
-  // "WHERE true" keeps ON CONFLICT from parsing as part of the SELECT (SQLite's upsert docs).
-  "WHERE true ON CONFLICT DO NOTHING";
+  // The WHERE also keeps ON CONFLICT from parsing as part of the SELECT (SQLite's upsert docs).
+  `WHERE ${NOT_ERASED} ON CONFLICT DO NOTHING`;
 
 /** The records as JSON arrays of row values, joined into chunks of at most ROWS_JSON_CHARS (one row may exceed it alone). */
 export function rowChunks(records: InteractionRecord[]): string[] {

@@ -1,0 +1,88 @@
+// Erasure of end-user data on request (a deletion request under privacy law,
+// or a tenant cleaning up): every interaction row, feedback row and R2 body of
+// one end user in one tenant, or of one interaction. The erasure itself is
+// recorded (table erasures) so a record still on the queue is dropped when it
+// lands (logging/write-interactions.ts). Every statement is scoped by tenant.
+// Bounded: rows are deleted in pages of ERASE_PAGE interactions (each page one
+// D1 batch, its R2 bodies deleted in one call), so a user with many rows does
+// not make one oversized statement.
+const ERASE_PAGE = 50;
+
+export interface ErasureCounts {
+  interactions: number;
+  feedback: number;
+  blobs: number;
+}
+
+async function erasePage(
+  db: D1Database,
+  blobs: R2Bucket,
+  tenant: string,
+  rows: { request_id: string; blob_key: string | null }[],
+): Promise<ErasureCounts> {
+  const ids = rows.map((r) => r.request_id);
+  const marks = ids.map(() => "?").join(", ");
+  const [feedback, interactions] = await db.batch([
+    db.prepare(`DELETE FROM feedback WHERE tenant_id = ? AND request_id IN (${marks})`).bind(tenant, ...ids),
+    db.prepare(`DELETE FROM interactions WHERE tenant_id = ? AND request_id IN (${marks})`).bind(tenant, ...ids),
+  ]);
+  const keys = rows.map((r) => r.blob_key).filter((k): k is string => k !== null);
+  if (keys.length) await blobs.delete(keys);
+  return { interactions: interactions.meta.changes ?? 0, feedback: feedback.meta.changes ?? 0, blobs: keys.length };
+}
+
+const add = (a: ErasureCounts, b: ErasureCounts): ErasureCounts => ({
+  interactions: a.interactions + b.interactions,
+  feedback: a.feedback + b.feedback,
+  blobs: a.blobs + b.blobs,
+});
+
+function recordErasure(db: D1Database, tenant: string, kind: "user" | "request", subject: string, at: number) {
+  return db
+    .prepare(
+      "INSERT INTO erasures (tenant_id, kind, subject, erased_at) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET erased_at = excluded.erased_at",
+    )
+    .bind(tenant, kind, subject, at)
+    .run();
+}
+
+/** Everything of `user` in the tenant: their interactions (with all feedback on them) and the feedback they gave. */
+export async function eraseUser(
+  db: D1Database,
+  blobs: R2Bucket,
+  tenant: string,
+  user: string,
+  at: number,
+): Promise<ErasureCounts> {
+  // Recorded first: a record landing while the pages below run is dropped too.
+  await recordErasure(db, tenant, "user", user, at);
+  let counts: ErasureCounts = { interactions: 0, feedback: 0, blobs: 0 };
+  for (;;) {
+    const { results } = await db
+      .prepare("SELECT request_id, blob_key FROM interactions WHERE tenant_id = ? AND user = ? LIMIT ?")
+      .bind(tenant, user, ERASE_PAGE)
+      .all<{ request_id: string; blob_key: string | null }>();
+    if (results.length === 0) break;
+    counts = add(counts, await erasePage(db, blobs, tenant, results));
+  }
+  // Their ratings of other users' interactions (a rater is the feedback's user).
+  const given = await db.prepare("DELETE FROM feedback WHERE tenant_id = ? AND user_key = ?").bind(tenant, user).run();
+  return { ...counts, feedback: counts.feedback + (given.meta.changes ?? 0) };
+}
+
+/** One interaction and all feedback on it; null when the tenant has no such interaction and no feedback on it. */
+export async function eraseInteraction(
+  db: D1Database,
+  blobs: R2Bucket,
+  tenant: string,
+  requestId: string,
+  at: number,
+): Promise<ErasureCounts | null> {
+  const row = await db
+    .prepare("SELECT request_id, blob_key FROM interactions WHERE tenant_id = ? AND request_id = ?")
+    .bind(tenant, requestId)
+    .first<{ request_id: string; blob_key: string | null }>();
+  await recordErasure(db, tenant, "request", requestId, at);
+  const counts = await erasePage(db, blobs, tenant, [row ?? { request_id: requestId, blob_key: null }]);
+  return row || counts.feedback > 0 ? counts : null;
+}
