@@ -9,7 +9,7 @@ export function paramOf(path: readonly PropertyKey[]): string | null {
     if (typeof key === "number") out += `[${key}]`;
     else out += out ? `.${String(key)}` : String(key);
   }
-  return out || null;
+  return path.length > 0 ? out : null;
 }
 
 /**
