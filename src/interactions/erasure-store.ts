@@ -6,6 +6,8 @@
 // Bounded: rows are deleted in pages of ERASE_PAGE interactions (each page one
 // D1 batch, its R2 bodies deleted in one call), so a user with many rows does
 // not make one oversized statement.
+import { blobKeyFor } from "../logging/log-producer";
+
 const ERASE_PAGE = 50;
 
 export interface ErasureCounts {
@@ -26,9 +28,16 @@ async function erasePage(
     db.prepare(`DELETE FROM feedback WHERE tenant_id = ? AND request_id IN (${marks})`).bind(tenant, ...ids),
     db.prepare(`DELETE FROM interactions WHERE tenant_id = ? AND request_id IN (${marks})`).bind(tenant, ...ids),
   ]);
-  const keys = rows.map((r) => r.blob_key).filter((k): k is string => k !== null);
-  if (keys.length) await blobs.delete(keys);
-  return { interactions: interactions.meta.changes ?? 0, feedback: feedback.meta.changes ?? 0, blobs: keys.length };
+  // A record over the queue's message size travelled through R2 and stays
+  // there under its request id even when its row fit D1 (no blob_key).
+  const keys = [
+    ...new Set(rows.flatMap((r) => [r.blob_key, blobKeyFor({ tenant_id: tenant, request_id: r.request_id })])),
+  ];
+  const held = (await Promise.all(keys.map(async (key) => (key && (await blobs.head(key)) ? key : null)))).filter(
+    (key): key is string => key !== null,
+  );
+  if (held.length) await blobs.delete(held);
+  return { interactions: interactions.meta.changes ?? 0, feedback: feedback.meta.changes ?? 0, blobs: held.length };
 }
 
 const add = (a: ErasureCounts, b: ErasureCounts): ErasureCounts => ({
