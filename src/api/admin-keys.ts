@@ -1,6 +1,6 @@
 // /admin/tenants/{tenant}/keys — a tenant's API keys: create (the key is in
 // that response only; stored hashed), list (never the key), revoke, rotate.
-// Rotation issues a new key with the same name and scopes and lets the old
+// Rotation issues a new key with the same name and scopes (no expiry) and lets the old
 // one work for a grace period (default one day, at most 30), so clients can
 // move over without an outage. Reached with ADMIN_TOKEN, or with a key of the
 // tenant that holds the manage scope (auth/admin-auth.ts).
@@ -129,14 +129,16 @@ export const adminKeysApi = new Hono<AppEnv>()
     ...jsonBody(RotateKeyBody),
     async (c) => {
       const { tenant, id } = c.req.valid("param");
-      const old = await getLiveKey(c.env.DB, tenant, id);
-      if (!old) throw notFound(`Live key '${id}' of tenant '${tenant}'`, "id");
       const now = c.var.clock.nowMs();
+      const old = await getLiveKey(c.env.DB, tenant, id, now);
+      if (!old) throw notFound(`Live key '${id}' of tenant '${tenant}'`, "id");
       const oldExpiresAt = now + (c.req.valid("json").grace_seconds ?? DAY_SECONDS) * 1000;
       const key = generateApiKey(tenant);
       const stored = await storeApiKey(c.env.DB, tenant, key, old.name, now, {
         scopes: old.scopes,
-        expiresAt: old.expires_at,
+        // Not the old key's expiry: after an earlier rotation that is only its
+        // grace. (A key that must expire is created with expires_at instead.)
+        expiresAt: null,
       });
       await expireApiKey(c.env.DB, tenant, id, oldExpiresAt, now);
       await c.var.registry.reload(c.env.DB);
@@ -147,6 +149,7 @@ export const adminKeysApi = new Hono<AppEnv>()
           name: old.name,
           prefix: stored.prefix,
           scopes: old.scopes,
+          expires_at: null,
           key,
           rotated_from: { id, expires_at: Math.min(oldExpiresAt, old.expires_at ?? Infinity) },
         },

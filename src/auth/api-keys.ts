@@ -49,11 +49,18 @@ export interface StoredKey {
   expires_at: number | null;
 }
 
-/** A live (not revoked) key of the tenant, or null. */
-export async function getLiveKey(db: D1Database, tenant: string, keyId: string): Promise<StoredKey | null> {
+/** A live key of the tenant (not revoked, not expired at `now`), or null. */
+export async function getLiveKey(
+  db: D1Database,
+  tenant: string,
+  keyId: string,
+  now: number,
+): Promise<StoredKey | null> {
   const row = await db
-    .prepare("SELECT id, name, scopes, expires_at FROM api_keys WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL")
-    .bind(keyId, tenant)
+    .prepare(
+      "SELECT id, name, scopes, expires_at FROM api_keys WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
+    )
+    .bind(keyId, tenant, now)
     .first<{ id: string; name: string; scopes: string; expires_at: number | null }>();
   return row ? { ...row, scopes: [...parseScopes(row.scopes)] } : null;
 }

@@ -119,6 +119,18 @@ describe("expiry and rotation", () => {
     expect((await call("/v1/interactions", undefined, { key: fresh.key })).response.status).toBe(200);
   });
 
+  it("a rotated key again gives a new key without the first grace as its expiry; an expired key cannot be rotated", async () => {
+    const old = await newKey("acme", { name: "twice" });
+    const first = await call(`/admin/tenants/acme/keys/${old.id}/rotate`, { grace_seconds: 3600 }, admin);
+    const second = await call(`/admin/tenants/acme/keys/${old.id}/rotate`, { grace_seconds: 60 }, admin);
+    expect(second.response.status).toBe(201);
+    expect((await second.response.json<{ expires_at: number | null }>()).expires_at).toBeNull();
+    expect(first.response.status).toBe(201);
+    await call(`/admin/tenants/acme/keys/${old.id}/rotate`, { grace_seconds: 0 }, admin);
+    const expired = await call(`/admin/tenants/acme/keys/${old.id}/rotate`, {}, admin);
+    expect(expired.response.status).toBe(404);
+  });
+
   it("rotating another tenant's key id is a 404", async () => {
     const theirs = await newKey("globex", {});
     const { key } = await newKey("acme", { scopes: ["manage"] });
