@@ -5,6 +5,7 @@ import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed as allowHeader } from "hono/method-not-allowed";
 import { adminApi, adminDocs } from "./api/admin";
+import { adminLimitsApi, adminLimitsDocs } from "./api/admin-limits";
 import { chatApi, chatDocs } from "./api/chat";
 import { docsHtml } from "./api/docs";
 import { exportsApi, exportsDocs } from "./api/exports";
@@ -105,6 +106,7 @@ export function createApp(options: AppOptions = {}): GatewayApp {
   app.route("/", erasureApi);
   app.route("/", exportsApi);
   app.route("/", adminApi);
+  app.route("/", adminLimitsApi);
 
   const openApi = lazyOpenApiDocument(
     {
@@ -112,7 +114,7 @@ export function createApp(options: AppOptions = {}): GatewayApp {
       version: "0.1.0",
       description: "OpenAI-compatible gateway that routes each tenant's tasks to LoRA adapters and fine-tunes.",
     },
-    [chatDocs, modelsDocs, feedbackDocs, interactionsDocs, erasureDocs, exportsDocs, adminDocs],
+    [chatDocs, modelsDocs, feedbackDocs, interactionsDocs, erasureDocs, exportsDocs, adminDocs, adminLimitsDocs],
   );
   app.get("/openapi.json", (c) => c.json(openApi()));
   app.get("/docs", (c) => c.html(docsHtml()));

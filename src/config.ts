@@ -43,6 +43,7 @@ const ConfigSchema = z.object({
   FEEDBACK_TOKEN_TTL_SECONDS: numberVar(86_400, 1, 31_536_000, true),
   FEEDBACK_CORS_ORIGINS: z.string().optional().default(""),
   MAX_BODY_BYTES: numberVar(8 * 1024 * 1024, 1024, 100 * 1024 * 1024, true),
+  LIMITS_STREAM_LEASE_SECONDS: numberVar(120, 10, 3600, true),
   FEEDBACK_SIGNING_KEY: secret,
   ADMIN_TOKEN: secret,
 });
@@ -63,6 +64,8 @@ export interface GatewayConfig {
   adminToken: string | null;
   /** Largest request body taken on any route (413 request_too_large above it). */
   maxBodyBytes: number;
+  /** Lifetime of a stream's concurrency lease (src/limits), renewed while the stream runs. */
+  streamLeaseSeconds: number;
 }
 
 export type ConfigResult = { ok: true; config: GatewayConfig } | { ok: false; setting: string; problem: string };
@@ -100,6 +103,7 @@ export function parseConfig(vars: Record<string, unknown>): ConfigResult {
       feedbackSigningKey: v.FEEDBACK_SIGNING_KEY ?? null,
       adminToken: v.ADMIN_TOKEN ?? null,
       maxBodyBytes: v.MAX_BODY_BYTES,
+      streamLeaseSeconds: v.LIMITS_STREAM_LEASE_SECONDS,
     },
   };
 }

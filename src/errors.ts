@@ -11,6 +11,9 @@ export type ErrorType =
   | "permission_error"
   | "not_found_error"
   | "rate_limit_error"
+  // OpenAI's types for its own 429s: which limit was hit (REFERENCE: rate-limit headers)
+  | "requests"
+  | "tokens"
   | "upstream_error"
   | "timeout_error"
   | "server_error";
@@ -38,11 +41,13 @@ export type ErrorCode =
   | "not_found"
   | "feed_exists"
   | "export_not_ready"
+  // limits: the tenant's or the key's own (src/limits), or the upstream's
+  | "rate_limit_exceeded"
+  | "limiter_unavailable"
   // the upstream
   | "upstream_timeout"
   | "client_closed_request"
   | "upstream_unreachable"
-  | "rate_limit_exceeded"
   | "upstream_rejected"
   | "upstream_error"
   // the gateway
@@ -209,6 +214,23 @@ export const feedExists = (name: string) =>
 
 export const exportNotReady = (status: string) =>
   make(409, "invalid_request_error", "export_not_ready", { message: `The export is ${status}.`, param: "id" });
+
+// ── Limits of the tenant or key (429) ─────────────────────────────────────
+
+/**
+ * A limit of the tenant or of the key (src/limits) was reached. `type` is
+ * OpenAI's: "requests" (per minute, or concurrent streams) or "tokens";
+ * `headers` carry retry-after and the x-ratelimit-* set.
+ */
+export const rateLimitExceeded = (type: "requests" | "tokens", message: string, headers: Record<string, string>) =>
+  make(429, type, "rate_limit_exceeded", { message, headers });
+
+/** The tenant's limiter could not be asked; the request is refused rather than let through unmetered. */
+export const limiterUnavailable = () =>
+  make(503, "server_error", "limiter_unavailable", {
+    message: "The gateway could not check this tenant's limits. Retry shortly.",
+    headers: { "retry-after": "1" },
+  });
 
 // ── The upstream ──────────────────────────────────────────────────────────
 

@@ -1,8 +1,10 @@
-// The Worker: HTTP (Hono app), the LOG_QUEUE consumer and the export Workflow.
+// The Worker: HTTP (Hono app), the LOG_QUEUE consumer, the export Workflow
+// and the per-tenant limiter Durable Object.
 import { createApp, type AppOptions } from "./app";
 import { handleLogBatch } from "./logging/log-consumer";
 
 export { ExportWorkflow } from "./export-store/export-workflow";
+export { TenantLimiter } from "./limits/tenant-limiter";
 
 /** The Worker's handlers around one app (one registry cache); tests build their own. */
 export function createWorker(options: AppOptions = {}) {

@@ -38,6 +38,8 @@ declare module "autocannon" {
     amount?: number;
     timeout?: number;
     pipelining?: number;
+    /** Requests per second across all connections (a cap, not a floor). */
+    overallRate?: number;
     workers?: number;
   }
 

@@ -32,7 +32,7 @@ export const USAGE = `npm run bench [-- flags]
   --consumer-records N  logging section: records sent through LOG_QUEUE to time the consumer (default 10000)
   --export-rows N     export section: rated interactions seeded (default 200000; small export = N/10)
   --export-formats a,b  export section: formats to export (default openai-sft; e.g. openai-sft,trl-kto)
-  --only a,b          run only these sections (gateway, logging, export, routing)
+  --only a,b          run only these sections (gateway, limits, logging, export, routing)
   --skip-<name>       skip a section, e.g. --skip-routing
   --upstream W        where the dev upstream runs: thread (default) or main
   --no-write          print the tables, leave bench/results.json and bench/RESULTS.md alone

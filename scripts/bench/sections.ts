@@ -9,6 +9,7 @@
 import { exportSection } from "./export-section";
 import type { BenchFlags } from "./flags";
 import { gatewaySection } from "./gateway-section";
+import { limitsSection } from "./limits-section";
 import { loggingSection } from "./logging-section";
 import { routingSection } from "./routing-section";
 import type { Stack, StackOptions } from "./start-stack";
@@ -33,7 +34,13 @@ export interface BenchSection<T = unknown> {
   render(json: T): string;
 }
 
-export const SECTIONS: readonly BenchSection[] = [gatewaySection, loggingSection, exportSection, routingSection];
+export const SECTIONS: readonly BenchSection[] = [
+  gatewaySection,
+  limitsSection,
+  loggingSection,
+  exportSection,
+  routingSection,
+];
 
 export function selectSections(flags: BenchFlags, all: readonly BenchSection[] = SECTIONS): BenchSection[] {
   const known = new Set(all.map((s) => s.name));

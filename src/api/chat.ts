@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { planChat, describePlan } from "../chat/plan-chat";
 import { runChat } from "../chat/run-chat";
 import type { AppEnv } from "../env";
+import { admitChat } from "../limits/admit-chat";
 import { ChatCompletionChunkSchema, ChatCompletionRequestSchema, ChatCompletionSchema } from "../schemas/chat";
 import { BEARER, defineRoute, errorResponse, type ApiDocs } from "./define-route";
 import { jsonBody } from "./validation-hook";
@@ -21,8 +22,11 @@ const route = defineRoute({
     400: errorResponse("Invalid request; `param` names the field"),
     401: errorResponse("Missing or unknown API key"),
     404: errorResponse("Unknown task (model_not_found)"),
-    429: errorResponse("Upstream rate limit"),
+    429: errorResponse(
+      "A limit of the tenant or key (type requests or tokens; retry-after and x-ratelimit-* headers), or the upstream's",
+    ),
     502: errorResponse("Upstream failed on every adapter tried"),
+    503: errorResponse("The tenant's limiter could not be asked (limiter_unavailable)"),
     504: errorResponse("Upstream timed out"),
   },
 });
@@ -50,6 +54,22 @@ export const chatApi = new Hono<AppEnv>().on(
     if (c.req.header("x-switchyard-dry-run") === "1") {
       return c.json(describePlan(plan), 200);
     }
+    // Limits are checked here, after validation and planning, rather than right
+    // after auth: a stream limit needs `stream` from the body, and a request
+    // that is refused as invalid should not spend the tenant's quota.
+    // No limits in the manifest: no limiter call at all.
+    const limits =
+      tenant.limits &&
+      (await admitChat({
+        limiter: c.env.TENANT_LIMITER,
+        tenant: tenant.tenant,
+        limits: tenant.limits,
+        keyId: c.var.apiKeyId,
+        stream: plan.stream,
+        clock: c.var.clock,
+        leaseMs: c.var.config.streamLeaseSeconds * 1000,
+        waitUntil: (p) => c.executionCtx.waitUntil(p),
+      }));
     return runChat({
       env: c.env,
       waitUntil: (p) => c.executionCtx.waitUntil(p),
@@ -62,6 +82,7 @@ export const chatApi = new Hono<AppEnv>().on(
       plan,
       config: c.var.config,
       clock: c.var.clock,
+      limits: limits ?? undefined,
     });
   },
 );

@@ -13,6 +13,7 @@ import { captureStream, type StreamEnd } from "../logging/capture-stream";
 import type { InteractionRecord, InteractionStatus } from "../logging/interaction-record";
 import { enqueueInteraction } from "../logging/log-producer";
 import { buildRecord, promptChars, type RecordStart } from "../logging/record-builder";
+import type { ChatLimits } from "../limits/admit-chat";
 import type { ChatCompletionRequest } from "../schemas/chat";
 import { upstreamFailureError } from "./chat-errors";
 import type { ChatPlan } from "./plan-chat";
@@ -29,7 +30,13 @@ export interface ChatRun {
   plan: ChatPlan;
   config: GatewayConfig;
   clock: Clock;
+  /** The tenant's limits (src/limits/admit-chat.ts): headers for the answer, told the tokens once it ends. */
+  limits?: ChatLimits;
 }
+
+/** What a request counts against a token budget: prompt + completion, as recorded. */
+const tokensOf = (record: InteractionRecord) =>
+  (record.usage?.prompt_tokens ?? 0) + (record.usage?.completion_tokens ?? 0);
 
 function statusOf(failure: FinalFailure): InteractionStatus {
   if (failure.kind === "timeout") return "timeout";
@@ -48,6 +55,7 @@ export async function runChat(run: ChatRun): Promise<Response> {
     return await execute(run, settleOwed);
   } catch (error) {
     settleOwed(Promise.resolve()); // no-op when the record was logged already
+    run.limits?.settle(0); // likewise: a stream lease must not outlive its request
     throw error;
   }
 }
@@ -74,6 +82,7 @@ async function execute(run: ChatRun, settleOwed: (logged: Promise<unknown>) => v
   const log = (r: InteractionRecord) => {
     const sent = config.interactionLogging ? enqueueInteraction(run.env, r, logSettings) : Promise.resolve();
     settleOwed(sent);
+    run.limits?.settle(tokensOf(r));
   };
   const chars = promptChars(plan.upstreamBody.messages as unknown[]);
   const start: RecordStart = {
@@ -112,6 +121,7 @@ async function execute(run: ChatRun, settleOwed: (logged: Promise<unknown>) => v
     "x-switchyard-adapter-version": served.adapter.version,
     "x-switchyard-route": plan.rule,
     "server-timing": `gateway;dur=${gatewayMs.toFixed(1)}, upstream;dur=${upstreamMs}`,
+    ...run.limits?.headers,
   };
   // No key (development only; production refuses to start without one): no token.
   if (config.feedbackSigningKey) {

@@ -13,10 +13,24 @@
 //
 // Input must have passed validateManifest(); a reference compileTenant cannot
 // resolve is a programming error and throws.
-import type { AdapterTarget, CompiledRule, CompiledTask, FallbackStep, TenantSnapshot } from "../routing/compiled";
+import type {
+  AdapterTarget,
+  CompiledLimits,
+  CompiledRule,
+  CompiledTask,
+  FallbackStep,
+  TenantSnapshot,
+} from "../routing/compiled";
 import { compilePredicate, type PredicateSpec } from "../routing/predicate";
 import { stickySeed } from "../routing/sticky-hash";
-import { FALLBACK_TASK_PREFIX, type Manifest, type Rule, type SplitEntry, type Upstream } from "../schemas/manifest";
+import {
+  FALLBACK_TASK_PREFIX,
+  type LimitValues,
+  type Manifest,
+  type Rule,
+  type SplitEntry,
+  type Upstream,
+} from "../schemas/manifest";
 import { indexPresets } from "../tone/lookup-preset";
 
 export interface CompileMeta {
@@ -156,7 +170,18 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
     adapters,
     tasks,
     tone: indexPresets(m.tone ?? [], m.tasks),
+    limits: compileLimits(m.limits),
   });
+}
+
+/** The limits with at least one value set; null when there is none, so the hot path skips the limiter. */
+function compileLimits(limits: Manifest["limits"]): CompiledLimits | null {
+  if (!limits) return null;
+  const { per_key, ...tenant } = limits;
+  const set = (values: LimitValues | undefined) =>
+    values && Object.values(values).some((v) => v !== undefined) ? Object.freeze({ ...values }) : null;
+  const compiled = { tenant: set(tenant), perKey: set(per_key) };
+  return compiled.tenant || compiled.perKey ? Object.freeze(compiled) : null;
 }
 
 function hasConditions(rule: Rule): boolean {

@@ -26,6 +26,7 @@ export function diffManifests(before: Manifest | null, after: Manifest): Manifes
   keyed(out, "/adapters", b.adapters, after.adapters, (a) => a.version);
   keyed(out, "/tasks", b.tasks, after.tasks, (t) => t.name, diffTask);
   keyed(out, "/tone", b.tone, after.tone, presetKey);
+  if (canonical(b.limits) !== canonical(after.limits)) scalar(out, "/limits", b.limits, after.limits);
   return out;
 }
 

@@ -5,7 +5,7 @@
 //
 // Everything is read-only: a snapshot is built once per manifest version,
 // shared by every request of the isolate and replaced wholesale, never mutated.
-import type { Adapter, Manifest, Upstream } from "../schemas/manifest";
+import type { Adapter, LimitValues, Manifest, Upstream } from "../schemas/manifest";
 import type { PresetIndex } from "../tone/lookup-preset";
 import type { PredicateSpec } from "./predicate";
 
@@ -43,6 +43,14 @@ export interface CompiledTask {
   readonly versions: ReadonlyMap<string, AdapterTarget>;
 }
 
+/** A tenant's limits as the limiter (src/limits) takes them; each side null when it sets nothing. */
+export interface CompiledLimits {
+  /** All of the tenant's keys together. */
+  readonly tenant: Readonly<LimitValues> | null;
+  /** Each API key of the tenant on its own. */
+  readonly perKey: Readonly<LimitValues> | null;
+}
+
 export interface TenantSnapshot {
   readonly tenant: string;
   readonly displayName: string;
@@ -56,4 +64,6 @@ export interface TenantSnapshot {
   readonly tasks: ReadonlyMap<string, CompiledTask>;
   /** Tone presets by task and audience, for src/tone's lookupPreset. */
   readonly tone: PresetIndex;
+  /** null when the manifest sets no limit: a chat request then makes no limiter call at all. */
+  readonly limits: CompiledLimits | null;
 }

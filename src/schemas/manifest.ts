@@ -154,6 +154,32 @@ export const TaskSchema = z.strictObject({
   tone: z.array(TonePresetSchema).max(64).optional().describe("task-level presets; win over tenant-level ones"),
 });
 
+// Caps keep one tenant's counters bounded: the limiter keeps one row per
+// request of the last minute (src/limits/limiter-store.ts), so 100,000 rpm
+// bounds that table, and a Durable Object serves about a thousand requests a
+// second anyway.
+export const LimitValuesSchema = z.strictObject({
+  requests_per_minute: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .optional()
+    .describe("chat completions admitted in any 60 s (sliding window)"),
+  tokens_per_day: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000_000_000)
+    .optional()
+    .describe("prompt + completion tokens per UTC day, counted from usage; refused once reached"),
+  max_concurrent_streams: z.number().int().min(1).max(10_000).optional().describe("streamed completions open at once"),
+});
+
+export const LimitsSchema = LimitValuesSchema.extend({
+  per_key: LimitValuesSchema.optional().describe("the same limits, applied to each API key of the tenant on its own"),
+}).describe("the tenant's limits (all its keys together) and, in per_key, each key's; none = unlimited");
+
 export const ManifestSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -163,6 +189,7 @@ export const ManifestSchema = z
     adapters: z.array(AdapterSchema).min(1).max(256),
     tasks: z.array(TaskSchema).min(1).max(128),
     tone: z.array(TonePresetSchema).max(64).optional().describe('tenant-level presets; audience "*" is the default'),
+    limits: LimitsSchema.optional(),
   })
   .meta({
     title: "Switchyard tenant manifest",
@@ -181,3 +208,5 @@ export type SplitEntry = z.infer<typeof SplitEntrySchema>;
 export type Target = z.infer<typeof TargetSchema>;
 export type Rule = z.infer<typeof RuleSchema>;
 export type Task = z.infer<typeof TaskSchema>;
+export type LimitValues = z.infer<typeof LimitValuesSchema>;
+export type Limits = z.infer<typeof LimitsSchema>;

@@ -19,6 +19,7 @@ describe("parseConfig", () => {
         feedbackSigningKey: null,
         adminToken: null,
         maxBodyBytes: 8 * 1024 * 1024,
+        streamLeaseSeconds: 120,
       },
     });
   });
@@ -34,6 +35,7 @@ describe("parseConfig", () => {
       FEEDBACK_CORS_ORIGINS: "https://a.example",
       ADMIN_TOKEN: "admin",
       MAX_BODY_BYTES: "4096",
+      LIMITS_STREAM_LEASE_SECONDS: "30",
     });
     expect(result).toEqual({
       ok: true,
@@ -48,6 +50,7 @@ describe("parseConfig", () => {
         feedbackSigningKey: prod.FEEDBACK_SIGNING_KEY,
         adminToken: "admin",
         maxBodyBytes: 4096,
+        streamLeaseSeconds: 30,
       },
     });
   });

@@ -28,6 +28,7 @@ describe("adapters/schema.json", () => {
       "adapters",
       "tasks",
       "tone",
+      "limits",
     ]);
     expect(schema.required).toEqual(["tenant", "upstreams", "adapters", "tasks"]);
   });
