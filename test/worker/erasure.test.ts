@@ -4,9 +4,9 @@
 // when it lands; exports no longer see the data; scope manage; tenant-scoped.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { InteractionRecord } from "../../src/logging/interaction-record";
 import { writeInteractions } from "../../src/logging/write-interactions";
 import { call, chat, waitForInteraction } from "./helpers/gateway";
+import { interactionRecord } from "./helpers/records";
 import { KEYS } from "./helpers/seed";
 
 type Erased = { erased: { interactions: number; feedback: number; blobs: number } };
@@ -125,34 +125,5 @@ describe("DELETE /v1/interactions/{id}", () => {
   });
 });
 
-function recordFor(tenant: string, requestId: string): InteractionRecord {
-  return {
-    request_id: requestId,
-    tenant_id: tenant,
-    task: "support",
-    adapter: "acme-support",
-    adapter_version: "support-v1",
-    route: "default",
-    tone: null,
-    audience: null,
-    user: null,
-    status: "ok",
-    error: null,
-    http_status: 200,
-    stream: false,
-    client_messages: [{ role: "user", content: "hi" }],
-    upstream_messages: [{ role: "user", content: "hi" }],
-    params: {},
-    tools: null,
-    metadata: null,
-    response_text: "hello",
-    response_tool_calls: null,
-    finish_reason: "stop",
-    usage: null,
-    usage_estimated: false,
-    attempts: [],
-    latency_ms: 1,
-    ttft_ms: null,
-    created_at: Date.now(),
-  };
-}
+const recordFor = (tenant: string, requestId: string) =>
+  interactionRecord(requestId, { tenant_id: tenant, task: "support" });

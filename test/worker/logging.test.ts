@@ -11,6 +11,7 @@ import { blobKeyFor, enqueueInteraction, MAX_RECORDS_PER_MESSAGE } from "../../s
 import { retryDelaySeconds, unpack } from "../../src/logging/log-consumer";
 import { COLUMNS, rowChunks, toRow, writeInteractions } from "../../src/logging/write-interactions";
 import { chat, gateway } from "./helpers/gateway";
+import { interactionRecord } from "./helpers/records";
 import { KEYS } from "./helpers/seed";
 
 /**
@@ -175,38 +176,7 @@ describe("interaction capture", () => {
   }, 90_000);
 });
 
-function record(requestId: string, overrides: Partial<InteractionRecord> = {}): InteractionRecord {
-  return {
-    request_id: requestId,
-    tenant_id: "testco",
-    task: "ok",
-    adapter: "test-ok",
-    adapter_version: "ok-v1",
-    route: "ok-rule",
-    tone: null,
-    audience: null,
-    user: null,
-    status: "ok",
-    error: null,
-    http_status: 200,
-    stream: false,
-    client_messages: [{ role: "user", content: "hi" }],
-    upstream_messages: [{ role: "user", content: "hi" }],
-    params: {},
-    tools: null,
-    metadata: null,
-    response_text: "hello",
-    response_tool_calls: null,
-    finish_reason: "stop",
-    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-    usage_estimated: false,
-    attempts: [],
-    latency_ms: 5,
-    ttft_ms: 3,
-    created_at: Date.now(),
-    ...overrides,
-  };
-}
+const record = interactionRecord;
 
 async function deliver(messages: { id: string; body: unknown }[], bindings: Env = env) {
   const batch = createMessageBatch(
