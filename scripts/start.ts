@@ -18,7 +18,7 @@ console.log(`dev upstream listening on ${upstream.url}`);
 
 // detached: wrangler gets its own process group, so Ctrl-C here can stop
 // wrangler and the workerd it spawns together (kill(-pid)).
-const wrangler = spawn("npx", ["wrangler", "dev", "--local", "--port", port, "--ip", "127.0.0.1"], {
+const wrangler = spawn("npx", ["wrangler", "dev", "--local", "--test-scheduled", "--port", port, "--ip", "127.0.0.1"], {
   cwd: ROOT,
   env,
   stdio: "inherit",
@@ -37,6 +37,13 @@ async function stop(code = 0) {
   await upstream.close();
   process.exit(code);
 }
+// Cron Triggers do not fire in local dev: tick the retention sweep (the
+// wrangler.toml cron) once a minute after start-up, as the platform would daily.
+const RETENTION_CRON = "17 3 * * *";
+const tick = setInterval(() => {
+  fetch(`http://127.0.0.1:${port}/__scheduled?cron=${encodeURIComponent(RETENTION_CRON)}`).catch(() => {});
+}, 60_000);
+tick.unref();
 process.on("SIGINT", () => void stop());
 process.on("SIGTERM", () => void stop());
 wrangler.on("exit", (code) => void stop(code ?? 0));

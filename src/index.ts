@@ -1,7 +1,9 @@
 // The Worker: HTTP (Hono app), the LOG_QUEUE consumer, the export Workflow
 // and the per-tenant limiter Durable Object.
 import { createApp, type AppOptions } from "./app";
+import { systemClock } from "./clock";
 import { handleLogBatch } from "./logging/log-consumer";
+import { sweepRetention } from "./retention/retention-sweep";
 
 export { ExportWorkflow } from "./export-store/export-workflow";
 export { TenantLimiter } from "./limits/tenant-limiter";
@@ -9,12 +11,18 @@ export { TenantLimiter } from "./limits/tenant-limiter";
 /** The Worker's handlers around one app (one registry cache); tests build their own. */
 export function createWorker(options: AppOptions = {}) {
   const { app, registry } = createApp(options);
+  const clock = options.clock ?? systemClock;
   return {
     registry,
     handler: {
       fetch: app.fetch,
       async queue(batch, env, _ctx) {
         await handleLogBatch(batch, env);
+      },
+      // The daily retention sweep (wrangler.toml [triggers]; npm start ticks it locally).
+      async scheduled(_controller, env, _ctx) {
+        const result = await sweepRetention(env.DB, env.BLOBS, { nowMs: clock.nowMs() });
+        console.log(JSON.stringify({ msg: "retention sweep", ...result }));
       },
     } satisfies ExportedHandler<Env>,
   };

@@ -16,7 +16,8 @@ export interface ErasureCounts {
   blobs: number;
 }
 
-async function erasePage(
+/** Deletes these interactions of the tenant, the feedback on them and their R2 bodies (retention uses it too). */
+export async function deleteInteractionPage(
   db: D1Database,
   blobs: R2Bucket,
   tenant: string,
@@ -72,7 +73,7 @@ export async function eraseUser(
       .bind(tenant, user, ERASE_PAGE)
       .all<{ request_id: string; blob_key: string | null }>();
     if (results.length === 0) break;
-    counts = add(counts, await erasePage(db, blobs, tenant, results));
+    counts = add(counts, await deleteInteractionPage(db, blobs, tenant, results));
   }
   // Their ratings of other users' interactions (a rater is the feedback's user).
   const given = await db.prepare("DELETE FROM feedback WHERE tenant_id = ? AND user_key = ?").bind(tenant, user).run();
@@ -92,6 +93,6 @@ export async function eraseInteraction(
     .bind(tenant, requestId)
     .first<{ request_id: string; blob_key: string | null }>();
   await recordErasure(db, tenant, "request", requestId, at);
-  const counts = await erasePage(db, blobs, tenant, [row ?? { request_id: requestId, blob_key: null }]);
+  const counts = await deleteInteractionPage(db, blobs, tenant, [row ?? { request_id: requestId, blob_key: null }]);
   return row || counts.feedback > 0 ? counts : null;
 }

@@ -22,6 +22,7 @@ export function diffManifests(before: Manifest | null, after: Manifest): Manifes
   const b = before ?? ({} as Partial<Manifest>);
   scalar(out, "/tenant", b.tenant, after.tenant);
   scalar(out, "/display_name", b.display_name, after.display_name);
+  scalar(out, "/retention_days", b.retention_days, after.retention_days);
   keyed(out, "/upstreams", b.upstreams, after.upstreams, (u) => u.id);
   keyed(out, "/adapters", b.adapters, after.adapters, (a) => a.version);
   keyed(out, "/tasks", b.tasks, after.tasks, (t) => t.name, diffTask);

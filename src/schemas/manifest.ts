@@ -190,6 +190,15 @@ export const ManifestSchema = z
     tasks: z.array(TaskSchema).min(1).max(128),
     tone: z.array(TonePresetSchema).max(64).optional().describe('tenant-level presets; audience "*" is the default'),
     limits: LimitsSchema.optional(),
+    retention_days: z
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .optional()
+      .describe(
+        "days an interaction (with its feedback and stored bodies) is kept; a daily sweep deletes older ones; none = kept",
+      ),
   })
   .meta({
     title: "Switchyard tenant manifest",

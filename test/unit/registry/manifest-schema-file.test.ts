@@ -29,6 +29,7 @@ describe("adapters/schema.json", () => {
       "tasks",
       "tone",
       "limits",
+      "retention_days",
     ]);
     expect(schema.required).toEqual(["tenant", "upstreams", "adapters", "tasks"]);
   });
