@@ -16,6 +16,7 @@ import { modelsApi, modelsDocs } from "./api/models";
 import { lazyOpenApiDocument } from "./api/openapi";
 import { apiKeyAuth } from "./auth/api-key-auth";
 import { systemClock, type Clock } from "./clock";
+import type { GatewayConfig } from "./config";
 import type { AppEnv } from "./env";
 import { frameworkRejection, GatewayError, internalError, methodNotAllowed, notFound } from "./errors";
 import { bodySizeLimit } from "./middleware/body-size";
@@ -41,8 +42,6 @@ export function renderError(error: unknown, requestIdValue: string | undefined):
 
 export interface AppOptions {
   clock?: Clock;
-  /** The compiled-registry cache; one per app unless a test shares one. */
-  registry?: RegistryCache;
 }
 
 export interface GatewayApp {
@@ -52,12 +51,14 @@ export interface GatewayApp {
 
 export function createApp(options: AppOptions = {}): GatewayApp {
   const clock = options.clock ?? systemClock;
-  // The cache reads its limits from the config of the request that uses it
-  // (one env per isolate, so in practice one config).
-  let limits = { ttlSeconds: 5, capacity: 500 };
-  const registry =
-    options.registry ??
-    createRegistryCache({ clock, ttlSeconds: () => limits.ttlSeconds, capacity: () => limits.capacity });
+  // The cache reads its settings from the config of the request that uses it
+  // (one env per isolate, so in practice one config object, cached by readConfig).
+  let config: GatewayConfig | null = null;
+  const registry = createRegistryCache({
+    clock,
+    ttlSeconds: () => config?.snapshotTtlSeconds ?? 5,
+    capacity: () => config?.tenantCacheSize ?? 500,
+  });
 
   const app = new Hono<AppEnv>();
   app.use("*", requestId({ clock }));
@@ -74,8 +75,8 @@ export function createApp(options: AppOptions = {}): GatewayApp {
     gatewayContext({
       clock,
       registry,
-      onConfig: (config) => {
-        limits = { ttlSeconds: config.snapshotTtlSeconds, capacity: config.tenantCacheSize };
+      onConfig: (current) => {
+        config = current;
       },
     }),
   );

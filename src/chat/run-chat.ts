@@ -98,6 +98,7 @@ async function execute(run: ChatRun, settleOwed: (logged: Promise<unknown>) => v
     stream: plan.stream,
     client: body as RecordStart["client"],
     upstreamBody: plan.upstreamBody,
+    promptChars: chars,
     createdAt,
     startedAt: run.startedAt,
   };
@@ -138,9 +139,6 @@ async function execute(run: ChatRun, settleOwed: (logged: Promise<unknown>) => v
   const created = Math.floor(createdAt / 1000);
 
   if (plan.stream) {
-    let resolveEnd!: (end: StreamEnd) => void;
-    const ended = new Promise<StreamEnd>((resolve) => (resolveEnd = resolve));
-    void ended.then((end) => log(record(end.status, end.status === "ok" ? null : end.error, 200)));
     const stream = captureStream(outcome.response.body!, {
       id: requestId,
       model,
@@ -151,7 +149,7 @@ async function execute(run: ChatRun, settleOwed: (logged: Promise<unknown>) => v
       capture,
       clock,
       abortUpstream: outcome.abort,
-      onEnd: resolveEnd,
+      onEnd: (end: StreamEnd) => log(record(end.status, end.status === "ok" ? null : end.error, 200)),
     });
     return new Response(stream, { status: 200, headers: { ...headers, ...SSE_HEADERS } });
   }

@@ -184,9 +184,7 @@ export function captureStream(
 
   const finish = (controller: ReadableStreamDefaultController<Uint8Array>) => {
     if (!sawDone || upstreamError) {
-      const error = upstreamError ?? "upstream stream ended before [DONE]";
-      if (!errorForwarded) out += sseData(upstreamStreamBroken(error).toBody());
-      closeWith(controller, { status: "upstream_error", error });
+      failWith(controller, "upstream_error", upstreamError ?? "upstream stream ended before [DONE]");
       return;
     }
     const usage = capture.finalUsage(options.promptChars);
@@ -201,18 +199,28 @@ export function captureStream(
       });
     }
     out += SSE_DONE;
-    controller.enqueue(encoder.encode(out));
-    out = "";
-    end({ status: "ok" });
-    controller.close();
+    closeWith(controller, { status: "ok" });
   };
 
-  /** Sends what is held (ending in the error event) and closes: the client reads an error, not a cut. */
+  /** Sends what is held and closes the client's stream. */
   const closeWith = (controller: ReadableStreamDefaultController<Uint8Array>, result: StreamEnd) => {
     if (out) controller.enqueue(encoder.encode(out));
     out = "";
     end(result);
     controller.close();
+  };
+
+  /** Ends in OpenAI's error event (unless the upstream's own was passed on) and closes: the client reads an error, not a cut. */
+  const failWith = (
+    controller: ReadableStreamDefaultController<Uint8Array>,
+    status: "timeout" | "upstream_error",
+    error: string,
+  ) => {
+    if (!errorForwarded) {
+      const event = status === "timeout" ? upstreamTimeout(error) : upstreamStreamBroken(error);
+      out += sseData(event.toBody());
+    }
+    closeWith(controller, { status, error });
   };
 
   const write = (controller: ReadableStreamDefaultController<Uint8Array>) => {
@@ -259,11 +267,7 @@ export function captureStream(
           const isTimeout = error instanceof IdleTimeout;
           const message = error instanceof Error ? error.message : String(error);
           options.abortUpstream(isTimeout ? "timeout" : "upstream failed");
-          if (!errorForwarded) {
-            const event = isTimeout ? upstreamTimeout(message) : upstreamStreamBroken(message);
-            out += sseData(event.toBody());
-          }
-          closeWith(controller, { status: isTimeout ? "timeout" : "upstream_error", error: message });
+          failWith(controller, isTimeout ? "timeout" : "upstream_error", message);
         }
       },
       async cancel(reason) {

@@ -22,6 +22,8 @@ export interface RecordStart {
   client: { messages: unknown[]; tools?: unknown[] | null; metadata?: Record<string, string> | null };
   /** The body sent upstream: tone applied, gateway-only fields removed. */
   upstreamBody: Record<string, unknown>;
+  /** promptChars(upstreamBody.messages), counted once by the caller. */
+  promptChars: number;
   /** clock.nowMs() when the request arrived. */
   createdAt: number;
   /** clock.monotonicMs() when the request arrived. */
@@ -73,7 +75,7 @@ export function buildRecord(start: RecordStart, capture: CompletionCapture, end:
     response_choices: capture.allChoices(),
     response_tool_calls: capture.toolCalls.length ? capture.toolCalls : null,
     finish_reason: capture.finishReason,
-    usage: end.status === "ok" || capture.text ? capture.finalUsage(promptChars(upstreamMessages)) : capture.usage,
+    usage: end.status === "ok" || capture.text ? capture.finalUsage(start.promptChars) : capture.usage,
     usage_estimated: capture.usageEstimated,
     attempts: end.attempts,
     latency_ms: Math.round(end.endedAt - start.startedAt),

@@ -9,20 +9,20 @@ import type { AppEnv } from "../env";
 import { requestTooLarge } from "../errors";
 
 export function bodySizeLimit() {
-  // One hono middleware per limit value (the config gives one per isolate).
-  const byLimit = new Map<number, MiddlewareHandler>();
+  // The hono middleware for the current limit, made again only if the value
+  // changes (the config gives one per isolate).
+  let cached: { maxBytes: number; limit: MiddlewareHandler } | null = null;
   return createMiddleware<AppEnv>(async function bodySizeLimit(c, next) {
     const maxBytes = c.var.config.maxBodyBytes;
-    let limit = byLimit.get(maxBytes);
-    if (!limit) {
-      limit = bodyLimit({
+    if (cached?.maxBytes !== maxBytes) {
+      const limit = bodyLimit({
         maxSize: maxBytes,
         onError: () => {
           throw requestTooLarge(maxBytes);
         },
       });
-      byLimit.set(maxBytes, limit);
+      cached = { maxBytes, limit };
     }
-    return limit(c, next);
+    return cached.limit(c, next);
   });
 }
