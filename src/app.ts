@@ -5,7 +5,6 @@ import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed as allowHeader } from "hono/method-not-allowed";
 import { adminApi, adminDocs } from "./api/admin";
-import { adminLimitsApi, adminLimitsDocs } from "./api/admin-limits";
 import { chatApi, chatDocs } from "./api/chat";
 import { docsHtml } from "./api/docs";
 import { exportsApi, exportsDocs } from "./api/exports";
@@ -107,7 +106,6 @@ export function createApp(options: AppOptions = {}): GatewayApp {
   app.route("/", erasureApi);
   app.route("/", exportsApi);
   app.route("/", adminApi);
-  app.route("/", adminLimitsApi);
 
   const openApi = lazyOpenApiDocument(
     {
@@ -115,7 +113,7 @@ export function createApp(options: AppOptions = {}): GatewayApp {
       version: "0.1.0",
       description: "OpenAI-compatible gateway that routes each tenant's tasks to LoRA adapters and fine-tunes.",
     },
-    [chatDocs, modelsDocs, feedbackDocs, interactionsDocs, erasureDocs, exportsDocs, adminDocs, adminLimitsDocs],
+    [chatDocs, modelsDocs, feedbackDocs, interactionsDocs, erasureDocs, exportsDocs, adminDocs],
   );
   app.get("/openapi.json", (c) => c.json(openApi()));
   app.get("/docs", (c) => c.html(docsHtml()));

@@ -2,10 +2,10 @@
 // limits: what the manifest sets, what is used now (requests in the last
 // minute, tokens today, open streams) and how many requests each limit
 // refused, for the tenant and per key. Refusals are counted in the tenant's
-// limiter, never stored as interaction records. ADMIN_TOKEN reaches every
-// tenant, a key with `manage` its own.
+// limiter, never stored as interaction records. Mounted under admin.ts's
+// adminApi, whose guard lets ADMIN_TOKEN reach every tenant and a key with
+// `manage` its own.
 import { Hono } from "hono";
-import { adminAuth } from "../auth/admin-auth";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { knownTenant, tenantParam, TenantParam } from "./admin-tenant";
@@ -20,22 +20,13 @@ const route = defineRoute({
   responses: { 200: jsonResponse("Limits, usage and refusals"), 404: jsonResponse("Unknown tenant") },
 });
 
-// adminAuth here as well as on /admin/* in admin.ts, so this route stays
-// guarded whatever order the app mounts the two in (it is idempotent).
-export const adminLimitsApi = new Hono<AppEnv>().on(
-  route.method,
-  route.path,
-  adminAuth(),
-  tenantParam,
-  knownTenant,
-  async (c) => {
-    const { tenant } = c.req.valid("param");
-    const compiled = await c.var.registry.tenant(c.env.DB, tenant);
-    if (!compiled) throw notFound(`A manifest for tenant '${tenant}'`, "tenant");
-    const limits = compiled.manifest.limits ?? null;
-    const status = await c.env.TENANT_LIMITER.getByName(tenant).status(c.var.clock.nowMs());
-    return c.json({ tenant, limits, ...status }, 200);
-  },
-);
+export const adminLimitsApi = new Hono<AppEnv>().on(route.method, route.path, tenantParam, knownTenant, async (c) => {
+  const { tenant } = c.req.valid("param");
+  const compiled = await c.var.registry.tenant(c.env.DB, tenant);
+  if (!compiled) throw notFound(`A manifest for tenant '${tenant}'`, "tenant");
+  const limits = compiled.manifest.limits ?? null;
+  const status = await c.env.TENANT_LIMITER.getByName(tenant).status(c.var.clock.nowMs());
+  return c.json({ tenant, limits, ...status }, 200);
+});
 
 export const adminLimitsDocs: ApiDocs = { routes: [route] };

@@ -9,6 +9,7 @@ import { adminAuth } from "../auth/admin-auth";
 import type { AppEnv } from "../env";
 import { invalidManifest, invalidValue, notFound } from "../errors";
 import { adminKeysApi, adminKeysDocs } from "./admin-keys";
+import { adminLimitsApi, adminLimitsDocs } from "./admin-limits";
 import { knownTenant, tenantParam, TenantParam } from "./admin-tenant";
 import { adapterStats } from "../interactions/adapter-stats";
 import { applyManifest, listManifestVersions, planApply, readCurrentManifest } from "../registry/manifest-store";
@@ -38,6 +39,7 @@ const manifestBody = jsonBody(ManifestBody);
 export const adminApi = new Hono<AppEnv>();
 adminApi.use("/admin/*", adminAuth());
 adminApi.route("/", adminKeysApi);
+adminApi.route("/", adminLimitsApi);
 
 const tenantsRoute = defineRoute({
   method: "get",
@@ -154,5 +156,14 @@ adminApi.on(statsRoute.method, statsRoute.path, ...queryParams(StatsQuery), tena
 });
 
 export const adminDocs: ApiDocs = {
-  routes: [tenantsRoute, validateRoute, applyRoute, readRoute, historyRoute, ...adminKeysDocs.routes, statsRoute],
+  routes: [
+    tenantsRoute,
+    validateRoute,
+    applyRoute,
+    readRoute,
+    historyRoute,
+    ...adminKeysDocs.routes,
+    statsRoute,
+    ...adminLimitsDocs.routes,
+  ],
 };

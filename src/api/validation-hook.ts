@@ -36,8 +36,8 @@ export function singleQueryValues() {
 }
 
 /** Query parameters: each at most once, then the zod validator. Spread it into the route. */
-export function queryParams<S extends z.ZodType>(schema: S, hook: typeof validationHook = validationHook) {
-  return [singleQueryValues(), zValidator("query", schema, hook)] as const;
+export function queryParams<S extends z.ZodType>(schema: S) {
+  return [singleQueryValues(), zValidator("query", schema, validationHook)] as const;
 }
 
 /** A JSON request body: the content-type gate, then the zod validator. Spread it into the route. */

@@ -3,7 +3,7 @@
 // kept beside the hash lets a human tell keys apart.
 import { bumpRegistryVersion } from "../registry/manifest-store";
 import { sha256Hex } from "./hash-key";
-import { ALL_SCOPES, parseScopes, type Scope } from "./scopes";
+import { parseScopes, SCOPES, type Scope } from "./scopes";
 
 export interface KeyGrant {
   scopes?: readonly Scope[];
@@ -30,7 +30,7 @@ export async function storeApiKey(
   const hash = await sha256Hex(key);
   const id = `key_${hash.slice(0, 16)}`;
   const prefix = key.slice(0, Math.min(key.length, tenant.length + 8));
-  const scopes = JSON.stringify([...new Set(grant.scopes ?? ALL_SCOPES)]);
+  const scopes = JSON.stringify([...new Set(grant.scopes ?? SCOPES)]);
   await db.batch([
     db
       .prepare(

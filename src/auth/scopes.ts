@@ -5,8 +5,6 @@
 export const SCOPES = ["chat", "feedback", "read", "export", "manage"] as const;
 export type Scope = (typeof SCOPES)[number];
 
-export const ALL_SCOPES: readonly Scope[] = SCOPES;
-
 /** The scopes stored for a key: a JSON array of known scope names; anything else holds none. */
 export function parseScopes(stored: unknown): ReadonlySet<Scope> {
   let list: unknown = stored;

@@ -7,7 +7,7 @@ import { dialectOf, requestNeeds, unsupportedField } from "../providers/dialect-
 import type { AdapterTarget, TenantSnapshot } from "../routing/compiled";
 import { resolveRoute } from "../routing/resolve";
 import { routeFailureError } from "./chat-errors";
-import type { ChatCompletionRequest } from "../schemas/chat";
+import { MAX_USER_CHARS, type ChatCompletionRequest } from "../schemas/chat";
 import { applyPreset } from "../tone/apply-preset";
 import { lookupPreset } from "../tone/lookup-preset";
 import { resolveAudience } from "../tone/resolve-audience";
@@ -35,9 +35,6 @@ export interface ChatPlan {
   /** What goes upstream (without `model`, which each provider sets). */
   upstreamBody: Record<string, unknown>;
 }
-
-// The body's `user` takes as much (schemas/chat.ts); the header is the same field.
-const MAX_USER_CHARS = 256;
 
 // Gateway-level fields that are consumed here and never forwarded.
 const GATEWAY_ONLY = ["model", "metadata", "stream_options", "stream"] as const;

@@ -92,9 +92,9 @@ export function decide(state: LimiterState, request: AdmitRequest): Admission {
   if (refusal) {
     const refused: Refusal = { ...(refusal as Refusal), retryAfterMs };
     state.countRefusal(request.keyId, refused.scope, refused.kind, nowMs);
-    return { allowed: false, requests: requestsNow, tokens, refusal: refused, leaseId: null };
+    return { requests: requestsNow, tokens, refusal: refused, leaseId: null };
   }
   for (const id of counted) state.recordRequest(id, nowMs);
   const leaseId = wantsLease ? state.takeLease(request.keyId, nowMs, nowMs + request.leaseMs) : null;
-  return { allowed: true, requests: requestsAfter, tokens, refusal: null, leaseId };
+  return { requests: requestsAfter, tokens, refusal: null, leaseId };
 }

@@ -44,11 +44,11 @@ export interface Refusal {
 }
 
 export interface Admission {
-  allowed: boolean;
   /** null when neither the tenant nor the key sets requests_per_minute. */
   requests: LimitState | null;
   /** null when neither sets tokens_per_day. */
   tokens: LimitState | null;
+  /** The limit that refused the request; null when it is admitted. */
   refusal: Refusal | null;
   /** The stream's lease, to renew while it runs and release when it ends; null for no lease. */
   leaseId: string | null;

@@ -7,6 +7,8 @@ import * as z from "zod";
 /** The gateway's own bounds on `n` and `stop`, whatever the upstream; dialects may take less. */
 export const MAX_CHOICES = 16;
 export const MAX_STOP_STRINGS = 32;
+/** `user`, and the x-switchyard-user header that stands in for it. */
+export const MAX_USER_CHARS = 256;
 
 const TextPart = z.object({ type: z.literal("text"), text: z.string() });
 const ContentPart = z.looseObject({ type: z.string().min(1) });
@@ -90,7 +92,7 @@ export const ChatCompletionRequestSchema = z
     n: z.number().int().min(1).max(MAX_CHOICES, `n takes at most ${MAX_CHOICES} choices`).nullable().optional(),
     stream: z.boolean().nullable().optional(),
     stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
-    user: z.string().max(256).optional(),
+    user: z.string().max(MAX_USER_CHARS).optional(),
     metadata: z.record(z.string().max(64), z.string().max(512)).nullable().optional(),
     tools: z.array(Tool).max(128).optional(),
     tool_choice: z

@@ -61,10 +61,6 @@ export interface ToneResult<M extends ChatMessage = ChatMessage> {
   tone: string | null;
 }
 
-/** OpenAI accepts at most 4 stop sequences. */
-/** The gateway's bound; a dialect that takes fewer is sent the first ones (providers/openai-compatible.ts). */
-export const MAX_STOP_SEQUENCES = MAX_STOP_STRINGS;
-
 const PARAM_KEYS = ["temperature", "top_p", "max_tokens", "max_completion_tokens", "stop"] as const;
 
 export function applyPreset<M extends ChatMessage>(preset: TonePreset | null, request: ToneRequest<M>): ToneResult<M> {
@@ -153,8 +149,12 @@ function clamp(value: number, min: number | undefined, max: number | undefined):
   return value;
 }
 
-/** Client's sequences first, then the preset's, without duplicates, at most MAX_STOP_SEQUENCES. */
+/**
+ * Client's sequences first, then the preset's, without duplicates, at most the
+ * gateway's MAX_STOP_STRINGS; a dialect that takes fewer is sent the first
+ * ones (providers/openai-compatible.ts).
+ */
 function mergeStop(client: string | string[] | null | undefined, preset: readonly string[]): string[] {
   const fromClient = typeof client === "string" ? [client] : (client ?? []);
-  return [...new Set([...fromClient, ...preset])].slice(0, MAX_STOP_SEQUENCES);
+  return [...new Set([...fromClient, ...preset])].slice(0, MAX_STOP_STRINGS);
 }

@@ -24,10 +24,9 @@ describe("goDuration", () => {
 
 describe("rateLimitHeaders", () => {
   it("sends only the dimensions that are limited", () => {
-    expect(rateLimitHeaders({ allowed: true, requests: null, tokens: null, refusal: null, leaseId: null })).toEqual({});
+    expect(rateLimitHeaders({ requests: null, tokens: null, refusal: null, leaseId: null })).toEqual({});
     expect(
       rateLimitHeaders({
-        allowed: true,
         requests: { limit: 60, remaining: 59, resetMs: 60_000 },
         tokens: null,
         refusal: null,
@@ -43,7 +42,6 @@ describe("rateLimitHeaders", () => {
   it("adds retry-after in whole seconds (rounded up) and in ms on a refusal", () => {
     const refusal = { scope: "key" as const, kind: "tokens" as const, limit: 10, used: 12, retryAfterMs: 1_200.4 };
     const headers = rateLimitHeaders({
-      allowed: false,
       requests: null,
       tokens: { limit: 10, remaining: 0, resetMs: 1_200.4 },
       refusal,
