@@ -16,8 +16,8 @@ export interface ErasureCounts {
   blobs: number;
 }
 
-/** Deletes these interactions of the tenant, the feedback on them and their R2 bodies (retention uses it too). */
-export async function deleteInteractionPage(
+/** Deletes these interactions of the tenant, the feedback on them and their R2 bodies. */
+async function deleteInteractionPage(
   db: D1Database,
   blobs: R2Bucket,
   tenant: string,
@@ -47,6 +47,29 @@ const add = (a: ErasureCounts, b: ErasureCounts): ErasureCounts => ({
   blobs: a.blobs + b.blobs,
 });
 
+type PageRow = { request_id: string; blob_key: string | null };
+
+/**
+ * Deletes page after page of the interactions `page()` selects (it must stop
+ * selecting what was deleted, e.g. by a WHERE the deletion falsifies) until
+ * it selects none (complete) or `maxPages` pages are done (not complete).
+ */
+export async function deletePages(
+  db: D1Database,
+  blobs: R2Bucket,
+  tenant: string,
+  page: () => D1PreparedStatement,
+  maxPages = Infinity,
+): Promise<{ counts: ErasureCounts; pages: number; complete: boolean }> {
+  let counts: ErasureCounts = { interactions: 0, feedback: 0, blobs: 0 };
+  for (let pages = 0; ; pages++) {
+    if (pages === maxPages) return { counts, pages, complete: false };
+    const { results } = await page().all<PageRow>();
+    if (results.length === 0) return { counts, pages, complete: true };
+    counts = add(counts, await deleteInteractionPage(db, blobs, tenant, results));
+  }
+}
+
 function recordErasure(db: D1Database, tenant: string, kind: "user" | "request", subject: string, at: number) {
   return db
     .prepare(
@@ -66,15 +89,11 @@ export async function eraseUser(
 ): Promise<ErasureCounts> {
   // Recorded first: a record landing while the pages below run is dropped too.
   await recordErasure(db, tenant, "user", user, at);
-  let counts: ErasureCounts = { interactions: 0, feedback: 0, blobs: 0 };
-  for (;;) {
-    const { results } = await db
+  const { counts } = await deletePages(db, blobs, tenant, () =>
+    db
       .prepare("SELECT request_id, blob_key FROM interactions WHERE tenant_id = ? AND user = ? LIMIT ?")
-      .bind(tenant, user, ERASE_PAGE)
-      .all<{ request_id: string; blob_key: string | null }>();
-    if (results.length === 0) break;
-    counts = add(counts, await deleteInteractionPage(db, blobs, tenant, results));
-  }
+      .bind(tenant, user, ERASE_PAGE),
+  );
   // Their ratings of other users' interactions (a rater is the feedback's user).
   const given = await db.prepare("DELETE FROM feedback WHERE tenant_id = ? AND user_key = ?").bind(tenant, user).run();
   return { ...counts, feedback: counts.feedback + (given.meta.changes ?? 0) };

@@ -6,7 +6,7 @@
 // well inside a Cron invocation's limits; what is left is simply the oldest
 // rows still past the cutoff, so the next run (or an interrupted one run
 // again) resumes where this one stopped without any saved position.
-import { deleteInteractionPage } from "../interactions/erasure-store";
+import { deletePages } from "../interactions/erasure-store";
 
 const DAY_MS = 86_400_000;
 
@@ -44,27 +44,24 @@ export async function sweepRetention(db: D1Database, blobs: R2Bucket, options: S
   let complete = true;
   for (const { tenant, days } of await retentionByTenant(db)) {
     const cutoff = options.nowMs - days * DAY_MS;
-    const done = { tenant, retentionDays: days, interactions: 0, feedback: 0, blobs: 0 };
-    for (;;) {
-      if (pagesLeft === 0) {
-        complete = false;
-        break;
-      }
-      const { results } = await db
-        .prepare(
-          "SELECT request_id, blob_key FROM interactions WHERE tenant_id = ? AND created_at < ? ORDER BY created_at, request_id LIMIT ?",
-        )
-        .bind(tenant, cutoff, pageSize)
-        .all<{ request_id: string; blob_key: string | null }>();
-      if (results.length === 0) break;
-      pagesLeft--;
-      const page = await deleteInteractionPage(db, blobs, tenant, results);
-      done.interactions += page.interactions;
-      done.feedback += page.feedback;
-      done.blobs += page.blobs;
+    const swept = await deletePages(
+      db,
+      blobs,
+      tenant,
+      () =>
+        db
+          .prepare(
+            "SELECT request_id, blob_key FROM interactions WHERE tenant_id = ? AND created_at < ? ORDER BY created_at, request_id LIMIT ?",
+          )
+          .bind(tenant, cutoff, pageSize),
+      pagesLeft,
+    );
+    pagesLeft -= swept.pages;
+    tenants.push({ tenant, retentionDays: days, ...swept.counts });
+    if (!swept.complete) {
+      complete = false;
+      break;
     }
-    tenants.push(done);
-    if (!complete) break;
   }
   return { tenants, complete };
 }
