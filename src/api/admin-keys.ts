@@ -7,7 +7,7 @@
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import * as z from "zod";
-import { expireApiKey, generateApiKey, getLiveKey, listApiKeys, revokeApiKey, storeApiKey } from "../auth/api-keys";
+import { generateApiKey, getLiveKey, listApiKeys, revokeApiKey, rotateApiKey, storeApiKey } from "../auth/api-keys";
 import { SCOPES } from "../auth/scopes";
 import type { AppEnv } from "../env";
 import { invalidValue, notFound } from "../errors";
@@ -132,15 +132,11 @@ export const adminKeysApi = new Hono<AppEnv>()
       const now = c.var.clock.nowMs();
       const old = await getLiveKey(c.env.DB, tenant, id, now);
       if (!old) throw notFound(`Live key '${id}' of tenant '${tenant}'`, "id");
-      const oldExpiresAt = now + (c.req.valid("json").grace_seconds ?? DAY_SECONDS) * 1000;
+      const graceEndsAt = now + (c.req.valid("json").grace_seconds ?? DAY_SECONDS) * 1000;
       const key = generateApiKey(tenant);
-      const stored = await storeApiKey(c.env.DB, tenant, key, old.name, now, {
-        scopes: old.scopes,
-        // Not the old key's expiry: after an earlier rotation that is only its
-        // grace. (A key that must expire is created with expires_at instead.)
-        expiresAt: null,
-      });
-      await expireApiKey(c.env.DB, tenant, id, oldExpiresAt, now);
+      // The new key gets no expiry: the old key's is, after an earlier
+      // rotation, only its grace. (A key that must expire is created with expires_at.)
+      const stored = await rotateApiKey(c.env.DB, tenant, old, key, graceEndsAt, now);
       await c.var.registry.reload(c.env.DB);
       return c.json(
         {
@@ -151,7 +147,7 @@ export const adminKeysApi = new Hono<AppEnv>()
           scopes: old.scopes,
           expires_at: null,
           key,
-          rotated_from: { id, expires_at: Math.min(oldExpiresAt, old.expires_at ?? Infinity) },
+          rotated_from: { id, expires_at: stored.oldExpiresAt },
         },
         201,
       );

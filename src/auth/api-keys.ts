@@ -18,6 +18,27 @@ export function generateApiKey(tenant: string): string {
   return `sk-${tenant}-${body}`;
 }
 
+/** The INSERT of a new key (its hash, never the key), with the id and prefix it is stored under. */
+async function insertKey(
+  db: D1Database,
+  tenant: string,
+  key: string,
+  name: string,
+  at: number,
+  grant: KeyGrant,
+): Promise<{ id: string; prefix: string; insert: D1PreparedStatement }> {
+  const hash = await sha256Hex(key);
+  const id = `key_${hash.slice(0, 16)}`;
+  const prefix = key.slice(0, Math.min(key.length, tenant.length + 8));
+  const scopes = JSON.stringify([...new Set(grant.scopes ?? SCOPES)]);
+  const insert = db
+    .prepare(
+      "INSERT INTO api_keys (id, tenant_id, key_hash, prefix, name, created_at, scopes, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key_hash) DO NOTHING",
+    )
+    .bind(id, tenant, hash, prefix, name, at, scopes, grant.expiresAt ?? null);
+  return { id, prefix, insert };
+}
+
 export async function storeApiKey(
   db: D1Database,
   tenant: string,
@@ -27,18 +48,8 @@ export async function storeApiKey(
   at: number,
   grant: KeyGrant = {},
 ): Promise<{ id: string; prefix: string }> {
-  const hash = await sha256Hex(key);
-  const id = `key_${hash.slice(0, 16)}`;
-  const prefix = key.slice(0, Math.min(key.length, tenant.length + 8));
-  const scopes = JSON.stringify([...new Set(grant.scopes ?? SCOPES)]);
-  await db.batch([
-    db
-      .prepare(
-        "INSERT INTO api_keys (id, tenant_id, key_hash, prefix, name, created_at, scopes, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key_hash) DO NOTHING",
-      )
-      .bind(id, tenant, hash, prefix, name, at, scopes, grant.expiresAt ?? null),
-    bumpRegistryVersion(db, at),
-  ]);
+  const { id, prefix, insert } = await insertKey(db, tenant, key, name, at, grant);
+  await db.batch([insert, bumpRegistryVersion(db, at)]);
   return { id, prefix };
 }
 
@@ -65,23 +76,31 @@ export async function getLiveKey(
   return row ? { ...row, scopes: [...parseScopes(row.scopes)] } : null;
 }
 
-/** Sets when a live key stops working (rotation's grace period); false when there is no such live key. */
-export async function expireApiKey(
+/**
+ * Rotation in one D1 batch: the new key (same name and scopes, no expiry) and
+ * the old one's end of grace (never later than an expiry it already had), so
+ * a failure cannot leave one without the other. Returns when the old key stops.
+ */
+export async function rotateApiKey(
   db: D1Database,
   tenant: string,
-  keyId: string,
-  expiresAt: number,
+  old: StoredKey,
+  key: string,
+  graceEndsAt: number,
   at: number,
-): Promise<boolean> {
-  const [result] = await db.batch([
+): Promise<{ id: string; prefix: string; oldExpiresAt: number }> {
+  const { id, prefix, insert } = await insertKey(db, tenant, key, old.name, at, { scopes: old.scopes });
+  const [, expired] = await db.batch([
+    insert,
     db
       .prepare(
-        "UPDATE api_keys SET expires_at = MIN(COALESCE(expires_at, ?1), ?1) WHERE id = ?2 AND tenant_id = ?3 AND revoked_at IS NULL",
+        "UPDATE api_keys SET expires_at = MIN(COALESCE(expires_at, ?1), ?1) WHERE id = ?2 AND tenant_id = ?3 AND revoked_at IS NULL RETURNING expires_at",
       )
-      .bind(expiresAt, keyId, tenant),
+      .bind(graceEndsAt, old.id, tenant),
     bumpRegistryVersion(db, at),
   ]);
-  return (result.meta.changes ?? 0) > 0;
+  const row = expired.results[0] as { expires_at: number } | undefined;
+  return { id, prefix, oldExpiresAt: row?.expires_at ?? graceEndsAt };
 }
 
 export async function revokeApiKey(
