@@ -1,7 +1,6 @@
 // Builds the Hono app: middleware order, route mounting, the OpenAPI document
 // and the one onError that renders every failure in OpenAI's error shape.
 import { Hono } from "hono";
-import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed as allowHeader } from "hono/method-not-allowed";
 import { adminApi, adminDocs } from "./api/admin";
@@ -85,17 +84,16 @@ export function createApp(options: AppOptions = {}): GatewayApp {
   // Each route family needs one scope of the key (src/auth/scopes.ts).
   const chatKey = apiKeyAuth({ scopes: ["chat"] });
   const modelsKey = apiKeyAuth({ scopes: ["chat", "read"] });
-  const readKey = apiKeyAuth({ scopes: ["read"] });
+  // Reading the log needs read; erasing from it (DELETE) needs manage.
+  const logKey = apiKeyAuth({ scopes: (method) => (method === "DELETE" ? ["manage"] : ["read"]) });
+  const manageKey = apiKeyAuth({ scopes: ["manage"] });
   const exportKey = apiKeyAuth({ scopes: ["export"] });
   app.use("/v1/chat/*", chatKey);
   app.use("/v1/models", modelsKey);
   app.use("/v1/models/*", modelsKey);
-  // Reading needs read; erasing (DELETE, api/erasure.ts) checks manage itself.
-  const readUnlessErase = createMiddleware<AppEnv>((c, next) =>
-    c.req.method === "DELETE" ? next() : readKey(c, next),
-  );
-  app.use("/v1/interactions", readUnlessErase);
-  app.use("/v1/interactions/*", readUnlessErase);
+  app.use("/v1/interactions", logKey);
+  app.use("/v1/interactions/*", logKey);
+  app.use("/v1/users/*", manageKey);
   app.use("/v1/exports", exportKey);
   app.use("/v1/exports/*", exportKey);
   // /v1/feedback authenticates itself: an API key or a signed feedback token.

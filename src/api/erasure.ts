@@ -1,10 +1,10 @@
 // DELETE /v1/users/{user} and DELETE /v1/interactions/{id} — erase an end
-// user's data, or one interaction, in the caller's tenant (scope manage).
+// user's data, or one interaction, in the caller's tenant (scope manage,
+// checked with the other route families' scopes in app.ts).
 // Thin: validate, then interactions/erasure-store.ts.
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import * as z from "zod";
-import { apiKeyAuth } from "../auth/api-key-auth";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { eraseInteraction, eraseUser } from "../interactions/erasure-store";
@@ -13,7 +13,6 @@ import { BEARER, defineRoute, jsonResponse, type ApiDocs } from "./define-route"
 import { validationHook } from "./validation-hook";
 
 const UserParam = z.object({ user: z.string().min(1).max(256).meta({ example: "end-user-42" }) });
-const manageKey = apiKeyAuth({ scopes: ["manage"] });
 
 const eraseUserRoute = defineRoute({
   method: "delete",
@@ -38,22 +37,15 @@ const eraseInteractionRoute = defineRoute({
 export const erasureDocs: ApiDocs = { routes: [eraseUserRoute, eraseInteractionRoute] };
 
 export const erasureApi = new Hono<AppEnv>()
-  .on(
-    eraseUserRoute.method,
-    eraseUserRoute.path,
-    manageKey,
-    zValidator("param", UserParam, validationHook),
-    async (c) => {
-      const { user } = c.req.valid("param");
-      const tenant = c.get("tenant").tenant;
-      const erased = await eraseUser(c.env.DB, c.env.BLOBS, tenant, user, c.var.clock.nowMs());
-      return c.json({ object: "erasure", user, erased }, 200);
-    },
-  )
+  .on(eraseUserRoute.method, eraseUserRoute.path, zValidator("param", UserParam, validationHook), async (c) => {
+    const { user } = c.req.valid("param");
+    const tenant = c.get("tenant").tenant;
+    const erased = await eraseUser(c.env.DB, c.env.BLOBS, tenant, user, c.var.clock.nowMs());
+    return c.json({ object: "erasure", user, erased }, 200);
+  })
   .on(
     eraseInteractionRoute.method,
     eraseInteractionRoute.path,
-    manageKey,
     zValidator("param", InteractionIdParamSchema, validationHook),
     async (c) => {
       const { id } = c.req.valid("param");

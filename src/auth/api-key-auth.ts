@@ -15,8 +15,8 @@ import type { Scope } from "./scopes";
 export interface ApiKeyAuthOptions {
   /** Lets a route also accept another credential (e.g. a feedback token). */
   optional?: boolean;
-  /** The key must hold one of these. */
-  scopes: readonly Scope[];
+  /** The key must hold one of these; a function when the scope depends on the method (reading vs erasing). */
+  scopes: readonly Scope[] | ((method: string) => readonly Scope[]);
 }
 
 export function bearerToken(header: string | undefined): string | null {
@@ -43,7 +43,8 @@ export function apiKeyAuth(options: ApiKeyAuthOptions) {
     const entry = await liveKey(c, key);
     const tenant = entry && (await c.var.registry.tenant(c.env.DB, entry.tenantId));
     if (!entry || !tenant) throw invalidApiKey();
-    if (!options.scopes.some((scope) => entry.scopes.has(scope))) throw missingScope(options.scopes);
+    const needed = typeof options.scopes === "function" ? options.scopes(c.req.method) : options.scopes;
+    if (!needed.some((scope) => entry.scopes.has(scope))) throw missingScope(needed);
     c.set("tenant", tenant);
     c.set("apiKeyId", entry.keyId);
     await next();
