@@ -7,6 +7,7 @@ import * as z from "zod";
 import type { AppEnv } from "../env";
 import { modelNotFound } from "../errors";
 import type { CompiledTask, TenantSnapshot } from "../routing/compiled";
+import { pinnedTarget } from "../routing/resolve";
 import { zValidator } from "@hono/zod-validator";
 import { BEARER, defineRoute, errorResponse, type ApiDocs } from "./define-route";
 import { validationHook } from "./validation-hook";
@@ -57,7 +58,7 @@ export function findModel(tenant: TenantSnapshot, id: string) {
   if (!task) return null;
   if (at === -1) return modelOf(tenant, task);
   const version = id.slice(at + 1);
-  return task.allowPinning && task.versions.has(version) ? modelOf(tenant, task, id, version) : null;
+  return pinnedTarget(task, version) ? modelOf(tenant, task, id, version) : null;
 }
 
 const ModelIdParam = z.object({ id: z.string().min(1).max(256).meta({ example: "support" }) });

@@ -54,6 +54,15 @@ const VERSION_NOT_ALLOWED: RouteResult = Object.freeze({ ok: false, reason: "ver
 const NO_RULE_MATCHED: RouteResult = Object.freeze({ ok: false, reason: "no_rule_matched" });
 const EMPTY: readonly AdapterTarget[] = Object.freeze([]);
 
+/**
+ * The target `task@version` pins: pinning is opt-in per task and limited to
+ * versions its rules name, so a client cannot reach an adapter the tenant
+ * never routed this task to. undefined when that does not allow it.
+ */
+export function pinnedTarget(task: CompiledTask, version: string): AdapterTarget | undefined {
+  return task.allowPinning ? task.versions.get(version) : undefined;
+}
+
 export function resolveRoute(tenant: TenantSnapshot, facts: RouteFacts): RouteResult {
   const model = facts.model;
   const at = model.indexOf("@");
@@ -62,10 +71,7 @@ export function resolveRoute(tenant: TenantSnapshot, facts: RouteFacts): RouteRe
   const rule = firstMatch(task, facts);
 
   if (at >= 0) {
-    // Pinning is opt-in per task and limited to versions its rules name, so a
-    // client cannot reach an adapter the tenant never routed this task to.
-    if (!task.allowPinning) return VERSION_NOT_ALLOWED;
-    const pinned = task.versions.get(model.slice(at + 1));
+    const pinned = pinnedTarget(task, model.slice(at + 1));
     if (pinned === undefined) return VERSION_NOT_ALLOWED;
     return {
       ok: true,
