@@ -13,14 +13,24 @@ import { sha256Hex } from "./hash-key";
 
 const TENANT_PATH = /^\/admin\/tenants\/([^/]+)\/./;
 
+// ADMIN_TOKEN is fixed per isolate: hash it once, not on every admin request
+// (the hash itself is kept, not a promise another request would settle).
+let hashed: { secret: string; hash: string } | null = null;
+async function secretHash(secret: string): Promise<string> {
+  if (hashed?.secret !== secret) hashed = { secret, hash: await sha256Hex(secret) };
+  return hashed.hash;
+}
+
 export function adminAuth() {
   return createMiddleware<AppEnv>(async function adminAuth(c, next) {
     const secret = c.var.config.adminToken;
     const token = bearerToken(c.req.header("authorization"));
-    if (secret && token && (await sha256Hex(token)) === (await sha256Hex(secret))) return next();
+    // One hash of the token serves both checks: against ADMIN_TOKEN's and as a key.
+    const tokenHash = token ? await sha256Hex(token) : null;
+    if (secret && tokenHash && tokenHash === (await secretHash(secret))) return next();
 
     const pathTenant = TENANT_PATH.exec(c.req.path)?.[1];
-    const key = pathTenant && token ? await liveKey(c, token) : null;
+    const key = pathTenant && tokenHash ? await liveKey(c, tokenHash) : null;
     if (key) {
       if (key.tenantId !== decodeURIComponent(pathTenant!)) throw notFound(`Tenant '${pathTenant}'`, "tenant");
       if (!key.scopes.has("manage")) throw missingScope(["manage"]);

@@ -25,10 +25,10 @@ export function bearerToken(header: string | undefined): string | null {
   return match ? match[1] : null;
 }
 
-/** The live key entry for a bearer token, or null (unknown, revoked or expired). */
-export async function liveKey(c: Context<AppEnv>, key: string): Promise<KeyEntry | null> {
+/** The live key entry for a bearer token's SHA-256, or null (unknown, revoked or expired). */
+export async function liveKey(c: Context<AppEnv>, keyHash: string): Promise<KeyEntry | null> {
   const snapshot = await c.var.registry.snapshot(c.env.DB, (p) => c.executionCtx.waitUntil(p));
-  const entry = snapshot.keys.get(await sha256Hex(key));
+  const entry = snapshot.keys.get(keyHash);
   if (!entry || (entry.expiresAt !== null && entry.expiresAt <= c.var.clock.nowMs())) return null;
   return entry;
 }
@@ -40,7 +40,7 @@ export function apiKeyAuth(options: ApiKeyAuthOptions) {
       if (options.optional) return next();
       throw invalidApiKey();
     }
-    const entry = await liveKey(c, key);
+    const entry = await liveKey(c, await sha256Hex(key));
     const tenant = entry && (await c.var.registry.tenant(c.env.DB, entry.tenantId));
     if (!entry || !tenant) throw invalidApiKey();
     const needed = typeof options.scopes === "function" ? options.scopes(c.req.method) : options.scopes;
