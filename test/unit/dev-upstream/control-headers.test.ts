@@ -3,6 +3,7 @@
 // wall-clock bounds, or on fake timers), and the request counters.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createDevUpstream } from "../../../scripts/dev-upstream/app";
+import { settled } from "../helpers/settled";
 
 const newApp = () =>
   createDevUpstream({ models: ["acme-support-v1"], baseModels: ["meta-llama/Llama-3.1-8B-Instruct"] });
@@ -20,17 +21,6 @@ async function post(
   return app.request(req);
 }
 afterEach(() => vi.useRealTimers());
-
-/** Whether a promise has settled once what is already due has run (under fake timers: no time passes). */
-async function settled(promise: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  promise.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  await vi.advanceTimersByTimeAsync(0);
-  return done;
-}
 
 /** Reads a body chunk by chunk until it ends or errors; reports which. */
 async function drain(res: Response): Promise<{ text: string; error?: unknown }> {

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type DevUpstream, loadManifestModels, startDevUpstream } from "../../../scripts/dev-upstream/server";
+import { settled as settledAfter } from "../helpers/settled";
 
 /** Chat requests a dev upstream has received so far (its /_dev/stats counter). */
 const received = async (url: string) =>
@@ -18,15 +19,8 @@ async function until(check: () => Promise<boolean>) {
 }
 
 /** Whether a promise has settled by the next turn of the event loop. */
-async function settled(promise: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  promise.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  await new Promise((resolve) => setImmediate(resolve));
-  return done;
-}
+const settled = (promise: Promise<unknown>) =>
+  settledAfter(promise, () => new Promise((resolve) => setImmediate(resolve)));
 const chat = (extra: Record<string, unknown> = {}) =>
   JSON.stringify({ model: "acme-support-v1", messages: [{ role: "user", content: "hello" }], ...extra });
 

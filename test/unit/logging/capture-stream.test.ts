@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { captureStream, type StreamEnd } from "../../../src/logging/capture-stream";
 import type { Clock } from "../../../src/clock";
 import { CompletionCapture } from "../../../src/logging/completion-capture";
+import { settled } from "../helpers/settled";
 
 // Reads the Date that vi's fake timers control, as message-packer.test.ts does.
 const fakeClock: Clock = { nowMs: () => Date.now(), monotonicMs: () => Date.now() };
@@ -19,17 +20,6 @@ async function readAll(reader: ReadableStreamDefaultReader<Uint8Array>) {
     if (done) return text;
     text += new TextDecoder().decode(value);
   }
-}
-
-/** Whether a promise has settled, once what is already due has run (fake time does not move). */
-async function settled(promise: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  promise.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  await vi.advanceTimersByTimeAsync(0);
-  return done;
 }
 
 describe("captureStream idle watchdog", () => {

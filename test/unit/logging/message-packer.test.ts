@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Clock } from "../../../src/clock";
 import { MessagePacker, utf8ByteLength, type PackLimits } from "../../../src/logging/message-packer";
+import { settled as settledAfter } from "../helpers/settled";
 
 // Reads the Date that vi's fake timers control, so setSystemTime moves it.
 const fakeClock: Clock = { nowMs: () => Date.now(), monotonicMs: () => Date.now() };
@@ -11,17 +12,12 @@ function packer(limits: Partial<PackLimits> = {}, send = vi.fn(async (_bodies: s
   return { add, send };
 }
 
-/** Whether a promise has settled, without waiting for it. */
-async function settled(promise: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  promise.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  await Promise.resolve();
-  await Promise.resolve();
-  return done;
-}
+/** Whether a promise has settled after two microtask turns, without waiting for it. */
+const settled = (promise: Promise<unknown>) =>
+  settledAfter(promise, async () => {
+    await Promise.resolve();
+    await Promise.resolve();
+  });
 
 /** A send that stays pending until released, to see who waits for it. */
 function gatedSend() {
