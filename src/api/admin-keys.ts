@@ -18,6 +18,7 @@ import { jsonBody, validationHook } from "./validation-hook";
 
 const DAY_SECONDS = 86_400;
 const KeyParam = TenantParam.extend({ id: z.string().min(1).max(64) });
+const keyParam = zValidator("param", KeyParam, validationHook);
 const CreateKeyBody = z.strictObject({
   name: z.string().min(1).max(100).optional(),
   scopes: z
@@ -107,49 +108,36 @@ export const adminKeysApi = new Hono<AppEnv>()
     const { tenant } = c.req.valid("param");
     return c.json({ object: "list", data: await listApiKeys(c.env.DB, tenant) }, 200);
   })
-  .on(
-    revokeKeyRoute.method,
-    revokeKeyRoute.path,
-    zValidator("param", KeyParam, validationHook),
-    knownTenant,
-    async (c) => {
-      const { tenant, id } = c.req.valid("param");
-      if (!(await revokeApiKey(c.env.DB, tenant, id, c.var.clock.nowMs()))) {
-        throw notFound(`Live key '${id}' of tenant '${tenant}'`, "id");
-      }
-      await c.var.registry.reload(c.env.DB);
-      return c.json({ id, revoked: true }, 200);
-    },
-  )
-  .on(
-    rotateKeyRoute.method,
-    rotateKeyRoute.path,
-    zValidator("param", KeyParam, validationHook),
-    knownTenant,
-    ...jsonBody(RotateKeyBody),
-    async (c) => {
-      const { tenant, id } = c.req.valid("param");
-      const now = c.var.clock.nowMs();
-      const old = await getLiveKey(c.env.DB, tenant, id, now);
-      if (!old) throw notFound(`Live key '${id}' of tenant '${tenant}'`, "id");
-      const graceEndsAt = now + (c.req.valid("json").grace_seconds ?? DAY_SECONDS) * 1000;
-      const key = generateApiKey(tenant);
-      // The new key gets no expiry: the old key's is, after an earlier
-      // rotation, only its grace. (A key that must expire is created with expires_at.)
-      const stored = await rotateApiKey(c.env.DB, tenant, old, key, graceEndsAt, now);
-      await c.var.registry.reload(c.env.DB);
-      return c.json(
-        {
-          id: stored.id,
-          tenant,
-          name: old.name,
-          prefix: stored.prefix,
-          scopes: old.scopes,
-          expires_at: null,
-          key,
-          rotated_from: { id, expires_at: stored.oldExpiresAt },
-        },
-        201,
-      );
-    },
-  );
+  .on(revokeKeyRoute.method, revokeKeyRoute.path, keyParam, knownTenant, async (c) => {
+    const { tenant, id } = c.req.valid("param");
+    if (!(await revokeApiKey(c.env.DB, tenant, id, c.var.clock.nowMs()))) {
+      throw notFound(`Live key '${id}' of tenant '${tenant}'`, "id");
+    }
+    await c.var.registry.reload(c.env.DB);
+    return c.json({ id, revoked: true }, 200);
+  })
+  .on(rotateKeyRoute.method, rotateKeyRoute.path, keyParam, knownTenant, ...jsonBody(RotateKeyBody), async (c) => {
+    const { tenant, id } = c.req.valid("param");
+    const now = c.var.clock.nowMs();
+    const old = await getLiveKey(c.env.DB, tenant, id, now);
+    if (!old) throw notFound(`Live key '${id}' of tenant '${tenant}'`, "id");
+    const graceEndsAt = now + (c.req.valid("json").grace_seconds ?? DAY_SECONDS) * 1000;
+    const key = generateApiKey(tenant);
+    // The new key gets no expiry: the old key's is, after an earlier
+    // rotation, only its grace. (A key that must expire is created with expires_at.)
+    const stored = await rotateApiKey(c.env.DB, tenant, old, key, graceEndsAt, now);
+    await c.var.registry.reload(c.env.DB);
+    return c.json(
+      {
+        id: stored.id,
+        tenant,
+        name: old.name,
+        prefix: stored.prefix,
+        scopes: old.scopes,
+        expires_at: null,
+        key,
+        rotated_from: { id, expires_at: stored.oldExpiresAt },
+      },
+      201,
+    );
+  });
