@@ -2,7 +2,7 @@
 // tenant carries tenant_id as the leading key column, so each query is scoped
 // by an index prefix (see docs/storage.md). Times are epoch milliseconds.
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 
@@ -46,6 +46,8 @@ export const manifests = sqliteTable(
     changes: text("changes", { mode: "json" }).notNull(),
     appliedBy: text("applied_by").notNull(),
     appliedAt: integer("applied_at").notNull().default(now),
+    /** Why, when the writer says (a rollout's transition); null for a plain apply. */
+    reason: text("reason"),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.version] })],
 );
@@ -181,4 +183,78 @@ export const erasures = sqliteTable(
     erasedAt: integer("erased_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.kind, t.subject] })],
+);
+
+/**
+ * A quality-gated rollout of one candidate version against a baseline in one
+ * rule of a task (src/rollouts). A small state machine; every change of the
+ * candidate's share is also a new manifest version written in the same batch.
+ */
+export const rollouts = sqliteTable(
+  "rollouts",
+  {
+    tenantId: text("tenant_id").notNull(),
+    id: text("id").notNull(),
+    task: text("task").notNull(),
+    /** The rule (its id) whose target the rollout moves. */
+    rule: text("rule").notNull(),
+    baseline: text("baseline").notNull(),
+    candidate: text("candidate").notNull(),
+    state: text("state", { enum: ["running", "paused", "promoted", "rolled_back", "aborted"] }).notNull(),
+    /** Index into config.steps of the current step. */
+    step: integer("step").notNull(),
+    /** The candidate's share of the rule's traffic now, in percent. */
+    share: real("share").notNull(),
+    /** Steps, min_feedback, min_step_seconds, guards (defaults filled in). */
+    config: text("config", { mode: "json" }).notNull(),
+    /** Why the state is what it is (the last transition's reason). */
+    stateReason: text("state_reason"),
+    stepStartedAt: integer("step_started_at").notNull(),
+    /** Both arms' cumulative counts when the step started: per-step counts are now minus this. */
+    stepSnapshot: text("step_snapshot", { mode: "json" }),
+    /** The last evaluation's decision with its statistics. */
+    lastDecision: text("last_decision", { mode: "json" }),
+    lastEvaluatedAt: integer("last_evaluated_at"),
+    /** The task's rules as the rollout last wrote (or accepted) them: a manual change is told from this. */
+    taskRules: text("task_rules", { mode: "json" }).notNull(),
+    /** Manifest version the rollout last wrote or accepted. */
+    manifestVersion: integer("manifest_version").notNull(),
+    /** Optimistic concurrency: a transition updates the row only at the version it read. */
+    version: integer("version").notNull().default(0),
+    /** Random token of the writer that last moved `version`; the batch's other writes are conditional on it. */
+    writeToken: text("write_token"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    endedAt: integer("ended_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index("rollouts_tenant_created").on(t.tenantId, t.createdAt),
+    index("rollouts_state").on(t.state),
+    // One active (running or paused) rollout per task, enforced by D1 itself.
+    uniqueIndex("rollouts_one_active_per_task")
+      .on(t.tenantId, t.task)
+      .where(sql`state IN ('running', 'paused')`),
+  ],
+);
+
+/** Every transition of a rollout: what, when, the shares and the numbers behind it. */
+export const rolloutEvents = sqliteTable(
+  "rollout_events",
+  {
+    tenantId: text("tenant_id").notNull(),
+    rolloutId: text("rollout_id").notNull(),
+    seq: integer("seq").notNull(),
+    at: integer("at").notNull(),
+    action: text("action").notNull(),
+    fromShare: real("from_share"),
+    toShare: real("to_share"),
+    reason: text("reason").notNull(),
+    /** The statistics behind the decision (null for manual actions). */
+    stats: text("stats", { mode: "json" }),
+    actor: text("actor").notNull(),
+    /** The manifest version this transition wrote, if it wrote one. */
+    manifestVersion: integer("manifest_version"),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.rolloutId, t.seq] })],
 );
