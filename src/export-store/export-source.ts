@@ -137,6 +137,7 @@ function toExportRows(r: RawRow): ExportRow[] {
         finish_reason: choice.finish_reason,
       },
       feedback: rated,
+      choice: choice.index,
     });
   }
   return rows;

@@ -19,7 +19,8 @@ import { decodeBase64url, encodeBase64url } from "../base64url";
 import type { ExportFormat } from "../schemas/export-formats";
 import { aggregateFeedback } from "./aggregate-feedback";
 import { DedupSet } from "./dedup-set";
-import { formatRow, type RowContext } from "./formats";
+import { formatRow, type Emitted, type RowContext } from "./formats";
+import { feedbackId, lineageEntry, type ExampleSource, type LineageEntry } from "./lineage";
 import { assistantMessage, normalizePrompt, normalizeToolCalls } from "./normalize-messages";
 import { resolveExportOptions, type ExportOptionsInput } from "./options";
 import { PairMatcher, type PairMatcherLimits, type PairMatcherState } from "./pair-matcher";
@@ -55,6 +56,7 @@ export class ExampleBuilder {
   private matcher: PairMatcher;
   private counts: ExportStats;
   private finished = false;
+  private lineage: LineageEntry[] = [];
 
   constructor(options: ExportOptionsInput, limits: ExampleBuilderLimits = {}) {
     this.options = resolveExportOptions(options);
@@ -129,14 +131,26 @@ export class ExampleBuilder {
       correction: correctionText ? correctionTurn(opts.redact ? redactText(correctionText) : correctionText) : null,
       positive: verdict.verdict.kind === "positive",
       truncated: i.finish_reason === "length",
+      source: sourceOf(row),
     };
 
     const lines: string[] = [];
     for (const result of formatRow(opts.format, ctx, this.matcher)) {
       if (typeof result === "string") this.count(result);
-      else this.emit(JSON.stringify(result), lines);
+      else this.emit(result, lines);
     }
     return lines;
+  }
+
+  /**
+   * Lineage of the examples emitted since the last call, in line order: the
+   * caller writes it beside the JSONL (or drops it). Bounded by one page's
+   * output, as the lines are.
+   */
+  takeLineage(): LineageEntry[] {
+    const taken = this.lineage;
+    this.lineage = [];
+    return taken;
   }
 
   /** Convenience for a page of rows. */
@@ -164,7 +178,8 @@ export class ExampleBuilder {
     return { ...this.counts, skipped: { ...this.counts.skipped } };
   }
 
-  private emit(line: string, out: string[]): void {
+  private emit(emitted: Emitted, out: string[]): void {
+    const line = JSON.stringify(emitted.example);
     if (this.options.dedup) {
       const added = this.seen.add(hash53(line));
       if (added === "duplicate") {
@@ -175,6 +190,7 @@ export class ExampleBuilder {
     }
     this.counts.examples++;
     out.push(line);
+    this.lineage.push(lineageEntry(this.options.format, this.counts.examples, emitted.sources, emitted.variant));
   }
 
   private skip(reason: SkipReason): string[] {
@@ -194,6 +210,17 @@ export class ExampleBuilder {
  */
 export function statsLine(stats: ExportStats, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ switchyard_export: { ...extra, ...stats } });
+}
+
+function sourceOf(row: ExportRow): ExampleSource {
+  const requestId = row.interaction.request_id;
+  const choice = row.choice ?? 0;
+  return {
+    requestId,
+    choice,
+    adapterVersion: row.interaction.adapter_version,
+    feedbackIds: row.feedback.map((f) => feedbackId(requestId, choice, f.user)),
+  };
 }
 
 function correctionTurn(text: string): AssistantMsg {

@@ -22,6 +22,7 @@
 //   not trained on definitions it never used.
 
 import type { ExportFormat } from "../schemas/export-formats";
+import type { ExampleSource, ExampleVariant } from "./lineage";
 import { PairMatcher, type PreferencePair } from "./pair-matcher";
 import type { AssistantMsg, Msg, SkipReason } from "./types";
 
@@ -34,9 +35,24 @@ export interface RowContext {
   correction: AssistantMsg | null;
   positive: boolean;
   truncated: boolean;
+  /** Where the row came from: an example's lineage. */
+  source: ExampleSource;
 }
 
-export type FormatResult = Array<object | SkipReason>;
+/** An example with what it was built from (one row, or two for a cross-row pair). */
+export interface Emitted {
+  example: object;
+  sources: ExampleSource[];
+  variant: ExampleVariant;
+}
+
+export type FormatResult = Array<Emitted | SkipReason>;
+
+const fromRow = (row: RowContext, example: object, variant: ExampleVariant = ""): Emitted => ({
+  example,
+  sources: [row.source],
+  variant,
+});
 
 export function formatRow(format: ExportFormat, row: RowContext, matcher: PairMatcher): FormatResult {
   switch (format) {
@@ -51,7 +67,7 @@ export function formatRow(format: ExportFormat, row: RowContext, matcher: PairMa
   }
 }
 
-function sftExample(format: "openai-sft" | "trl-sft", row: RowContext): object | SkipReason {
+function sftExample(format: "openai-sft" | "trl-sft", row: RowContext): Emitted | SkipReason {
   let answer: AssistantMsg;
   if (row.positive) {
     if (!row.response) return "empty_response";
@@ -67,7 +83,7 @@ function sftExample(format: "openai-sft" | "trl-sft", row: RowContext): object |
       : row.prompt;
   const messages = [...context, answer];
   const tools = toolsFor(row.tools, messages);
-  return tools ? { messages, tools } : { messages };
+  return fromRow(row, tools ? { messages, tools } : { messages });
 }
 
 function dpoExamples(format: "openai-dpo" | "trl-dpo", row: RowContext, matcher: PairMatcher): FormatResult {
@@ -76,16 +92,19 @@ function dpoExamples(format: "openai-dpo" | "trl-dpo", row: RowContext, matcher:
   if (row.correction) {
     if (sameText(row.correction, row.response)) return ["identical_pair"];
     const pair = { prompt: row.prompt, tools: row.tools, chosen: row.correction, rejected: row.response };
-    return [dpoExample(format, pair)];
+    return [fromRow(row, dpoExample(format, pair))];
   }
   if (row.positive && row.truncated) return ["truncated_response"];
 
   const tools = format === "openai-dpo" ? toolsFor(row.tools, row.prompt) : null;
   const key = JSON.stringify([row.prompt, tools]);
-  const offer = matcher.offer(key, row.prompt, tools, row.response, row.positive);
+  const offer = matcher.offer(key, row.prompt, tools, row.response, row.positive, row.source);
   const out: FormatResult = Array.from({ length: offer.evicted }, () => "pair_evicted" as const);
   if (offer.identical) out.push("identical_pair");
-  if (offer.pair) out.push(dpoExample(format, offer.pair));
+  if (offer.pair) {
+    const sources = offer.partnerSource ? [offer.partnerSource, row.source] : [row.source];
+    out.push({ example: dpoExample(format, offer.pair), sources, variant: "" });
+  }
   return out;
 }
 
@@ -103,8 +122,10 @@ function ktoExamples(row: RowContext): FormatResult {
   if (!row.response) out.push("empty_response");
   else if (row.response.tool_calls) out.push("tool_calls_in_preference");
   else if (row.positive && row.truncated) out.push("truncated_response");
-  else out.push({ prompt: row.prompt, completion: [textTurn(row.response)], label: row.positive });
-  if (row.correction) out.push({ prompt: row.prompt, completion: [textTurn(row.correction)], label: true });
+  else out.push(fromRow(row, { prompt: row.prompt, completion: [textTurn(row.response)], label: row.positive }));
+  if (row.correction) {
+    out.push(fromRow(row, { prompt: row.prompt, completion: [textTurn(row.correction)], label: true }, "correction"));
+  }
   return out;
 }
 

@@ -15,6 +15,7 @@
 // Each answer is used in at most one pair; the oldest waiting opposite answer
 // is taken first, so output is deterministic for a given row order.
 
+import type { ExampleSource } from "./lineage";
 import type { AssistantMsg, Msg } from "./types";
 
 export interface PairMatcherLimits {
@@ -36,6 +37,8 @@ export interface OfferResult {
   identical: boolean;
   /** Answers dropped to stay within the limits. */
   evicted: number;
+  /** Where the waiting answer of the pair came from (its lineage), when it was offered with one. */
+  partnerSource?: ExampleSource;
 }
 
 /** JSON-safe contents, in LRU order (oldest first), for a saved builder state. */
@@ -44,6 +47,7 @@ export type PairMatcherState = Array<[key: string, prompt: Msg[], tools: unknown
 export interface Waiting {
   positive: boolean;
   answer: AssistantMsg;
+  source?: ExampleSource;
 }
 
 interface Entry {
@@ -77,7 +81,14 @@ export class PairMatcher {
    * Offers an answer (text-only assistant message) to `key`'s prompt. Returns
    * the pair it completes, or parks it.
    */
-  offer(key: string, prompt: Msg[], tools: unknown[] | null, answer: AssistantMsg, positive: boolean): OfferResult {
+  offer(
+    key: string,
+    prompt: Msg[],
+    tools: unknown[] | null,
+    answer: AssistantMsg,
+    positive: boolean,
+    source?: ExampleSource,
+  ): OfferResult {
     let evicted = 0;
     const entry = this.entries.get(key);
     if (entry) {
@@ -91,7 +102,10 @@ export class PairMatcher {
         if (entry.answers.length === 0) this.remove(key, entry);
         else this.touch(key, entry);
         const [chosen, rejected] = positive ? [answer, other.answer] : [other.answer, answer];
-        return { pair: { prompt: entry.prompt, tools: entry.tools, chosen, rejected }, identical: false, evicted };
+        const pair = { prompt: entry.prompt, tools: entry.tools, chosen, rejected };
+        return other.source
+          ? { pair, identical: false, evicted, partnerSource: other.source }
+          : { pair, identical: false, evicted };
       }
       if (entry.answers.some((w) => w.positive !== positive)) return { pair: null, identical: true, evicted };
       this.touch(key, entry);
@@ -103,11 +117,16 @@ export class PairMatcher {
         evicted++;
       }
       const size = sizeOf(answer);
-      entry.answers.push({ positive, answer });
+      entry.answers.push(waiting(positive, answer, source));
       entry.bytes += size;
       this.bytes += size;
     } else {
-      const fresh: Entry = { prompt, tools, answers: [{ positive, answer }], bytes: key.length * 4 + sizeOf(answer) };
+      const fresh: Entry = {
+        prompt,
+        tools,
+        answers: [waiting(positive, answer, source)],
+        bytes: key.length * 4 + sizeOf(answer),
+      };
       this.entries.set(key, fresh);
       this.bytes += fresh.bytes;
     }
@@ -158,6 +177,10 @@ export class PairMatcher {
     this.entries.delete(key);
     this.bytes -= entry.bytes;
   }
+}
+
+function waiting(positive: boolean, answer: AssistantMsg, source: ExampleSource | undefined): Waiting {
+  return source ? { positive, answer, source } : { positive, answer };
 }
 
 function normalizedText(m: AssistantMsg): string {

@@ -83,6 +83,8 @@ export interface ExportFilters {
 export interface ExportRow {
   interaction: ExportInteraction;
   feedback: FeedbackEntry[];
+  /** The rated choice of an n > 1 completion (its answer is in `interaction`); absent or 0 for a single answer. */
+  choice?: number;
 }
 
 /**
