@@ -186,6 +186,62 @@ export const erasures = sqliteTable(
 );
 
 /**
+ * Lineage of every example a feed run served (src/export/lineage.ts): one row
+ * per example, in line order per run, so a run's lineage file can be read
+ * back and an erasure can tell which example ids it removes.
+ */
+export const feedExamples = sqliteTable(
+  "feed_examples",
+  {
+    tenantId: text("tenant_id").notNull(),
+    feedName: text("feed_name").notNull(),
+    /** The run's watermark end (what its cursor acknowledges). */
+    runUpTo: integer("run_up_to").notNull(),
+    line: integer("line").notNull(),
+    exampleId: text("example_id").notNull(),
+    /** The LineageEntry as served. */
+    lineage: text("lineage").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.feedName, t.runUpTo, t.line] }),
+    index("feed_examples_example").on(t.tenantId, t.exampleId),
+  ],
+);
+
+/** What each served example was built from (interaction ids and feedback ids): erasure looks examples up by these. */
+export const feedExampleRefs = sqliteTable(
+  "feed_example_refs",
+  {
+    tenantId: text("tenant_id").notNull(),
+    /** An interaction's request id or a feedback id. */
+    ref: text("ref").notNull(),
+    feedName: text("feed_name").notNull(),
+    exampleId: text("example_id").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.ref, t.feedName, t.exampleId] }),
+    index("feed_example_refs_example").on(t.tenantId, t.exampleId),
+  ],
+);
+
+/** Example ids a feed served whose data was erased since: downstream datasets drop them (GET …/feeds/{name}/erasures). */
+export const feedErasures = sqliteTable(
+  "feed_erasures",
+  {
+    /** The cursor order. */
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    tenantId: text("tenant_id").notNull(),
+    feedName: text("feed_name").notNull(),
+    exampleId: text("example_id").notNull(),
+    erasedAt: integer("erased_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("feed_erasures_example").on(t.tenantId, t.feedName, t.exampleId),
+    index("feed_erasures_cursor").on(t.tenantId, t.feedName, t.seq),
+  ],
+);
+
+/**
  * A quality-gated rollout of one candidate version against a baseline in one
  * rule of a task (src/rollouts). A small state machine; every change of the
  * candidate's share is also a new manifest version written in the same batch.
