@@ -314,3 +314,53 @@ export const rolloutEvents = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.rolloutId, t.seq] })],
 );
+
+/**
+ * Hourly aggregates per (tenant, task, adapter version, audience): what stats
+ * and rollout decisions read instead of scanning interactions (docs/stats.md).
+ * Maintained by the log consumer (rows actually inserted, with the feedback
+ * already on them) and by feedback writes (old verdict out, new one in).
+ * '' stands for "no version" / "no audience" (a NULL would never conflict).
+ * Holds no personal data, so erasure and retention leave it alone.
+ */
+export const versionRollups = sqliteTable(
+  "version_rollups",
+  {
+    tenantId: text("tenant_id").notNull(),
+    task: text("task").notNull(),
+    /** epoch ms of the start of the UTC hour of the interaction's created_at. */
+    hour: integer("hour").notNull(),
+    adapterVersion: text("adapter_version").notNull(),
+    audience: text("audience").notNull(),
+    /** adapter family of the version (versions are unique within a tenant, so not part of the key). */
+    adapter: text("adapter"),
+    requests: integer("requests").notNull().default(0),
+    ok: integer("ok").notNull().default(0),
+    upstreamErrors: integer("upstream_errors").notNull().default(0),
+    timeouts: integer("timeouts").notNull().default(0),
+    clientAborted: integer("client_aborted").notNull().default(0),
+    promptTokens: integer("prompt_tokens").notNull().default(0),
+    completionTokens: integer("completion_tokens").notNull().default(0),
+    latencyMsSum: integer("latency_ms_sum").notNull().default(0),
+    ttftMsSum: integer("ttft_ms_sum").notNull().default(0),
+    ttftCount: integer("ttft_count").notNull().default(0),
+    rated: integer("rated").notNull().default(0),
+    positive: integer("positive").notNull().default(0),
+    negative: integer("negative").notNull().default(0),
+    /** ratings that carried a score (0..1); mean_score divides by this, not by rated. */
+    scored: integer("scored").notNull().default(0),
+    scoreSum: real("score_sum").notNull().default(0),
+    scoreSqSum: real("score_sq_sum").notNull().default(0),
+    corrections: integer("corrections").notNull().default(0),
+    /**
+     * Latency histogram, sparse: JSON object {bucket index: count} over the
+     * fixed buckets of src/stats/latency-histogram.ts. One JSON column, not a
+     * column per bucket: D1 allows at most 100 columns per table.
+     */
+    latencyHist: text("latency_hist", { mode: "json" }).$type<Record<string, number>>().notNull().default({}),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.task, t.hour, t.adapterVersion, t.audience] }),
+    index("version_rollups_tenant_hour").on(t.tenantId, t.hour),
+  ],
+);
