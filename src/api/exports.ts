@@ -10,14 +10,17 @@ import { toExportPlan } from "../export/export-spec";
 import { ExportOptionsError, resolveExportOptions } from "../export/options";
 import { signFeedCursor, verifyFeedCursor } from "../export-store/feed-cursor";
 import { ackFeed, createFeed, feedView, getFeed, listFeeds, resetFeed } from "../export-store/feed-store";
-import { createJob, getJob, jobView, newJobId } from "../export-store/job-store";
+import { createJob, getJob, jobView, lineagePartKey, newJobId } from "../export-store/job-store";
 import { jsonlStream, ndjsonResponse } from "../export-store/jsonl-stream";
+import { listFeedErasures, readRunLineage, writeFeedLineage } from "../export-store/lineage-store";
 import { partsStream } from "../export-store/parts-stream";
 import {
   AckFeedSchema,
   ResetFeedSchema,
   CreateFeedSchema,
   ExportSpecSchema,
+  FeedErasuresQuery,
+  FeedLineageQuery,
   FeedNameParam,
   JobIdParam,
   TrainingDataQuerySchema,
@@ -40,6 +43,12 @@ function checkOptions(options: Parameters<typeof resolveExportOptions>[0]) {
 }
 
 export const exportsApi = new Hono<AppEnv>();
+
+async function requireFeed(db: D1Database, tenant: string, name: string) {
+  const feed = await getFeed(db, tenant, name);
+  if (!feed) throw notFound(`Feed '${name}'`, "name");
+  return feed;
+}
 
 const trainingDataRoute = defineRoute({
   method: "get",
@@ -105,8 +114,7 @@ exportsApi.on(
   async (c) => {
     const { name } = c.req.valid("param");
     const tenant = c.get("tenant").tenant;
-    const feed = await getFeed(c.env.DB, tenant, name);
-    if (!feed) throw notFound(`Feed '${name}'`, "name");
+    const feed = await requireFeed(c.env.DB, tenant, name);
     const upTo = c.var.clock.nowMs();
     const { filters, options } = toExportPlan(feed.spec);
     const stream = jsonlStream({
@@ -115,6 +123,7 @@ exportsApi.on(
       filters: { ...filters, feedbackAfter: feed.watermark, feedbackUpTo: upTo },
       options,
       statsTrailer: c.req.valid("query").include_stats,
+      onLineage: (entries) => writeFeedLineage(c.env.DB, tenant, name, upTo, entries),
     });
     const cursor = await signFeedCursor(c.var.config.feedbackSigningKey, tenant, name, upTo);
     return ndjsonResponse(stream, { "x-switchyard-feed-cursor": cursor });
@@ -137,7 +146,7 @@ exportsApi.on(
   async (c) => {
     const { name } = c.req.valid("param");
     const tenant = c.get("tenant").tenant;
-    if (!(await getFeed(c.env.DB, tenant, name))) throw notFound(`Feed '${name}'`, "name");
+    await requireFeed(c.env.DB, tenant, name);
     const key = c.var.config.feedbackSigningKey;
     const upTo = await verifyFeedCursor(key, tenant, name, c.req.valid("json").cursor);
     if (upTo === null) {
@@ -172,6 +181,97 @@ exportsApi.on(
       throw notFound(`Feed '${name}'`, "name");
     }
     return c.json(feedView((await getFeed(c.env.DB, tenant, name))!), 200);
+  },
+);
+
+const LINEAGE_PAGE = 500;
+
+/** Pages of JSONL read on demand, so a long lineage holds one page in memory. */
+function pagedJsonl(next: (after: number) => Promise<{ key: number; line: string }[]>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let after = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const page = await next(after);
+        if (page.length === 0) return controller.close();
+        after = page.at(-1)!.key;
+        controller.enqueue(encoder.encode(page.map((p) => `${p.line}\n`).join("")));
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+const lineageRoute = defineRoute({
+  method: "get",
+  path: "/v1/exports/feeds/:name/lineage",
+  summary: "A run's lineage file: per example its example_id, line, interaction ids, feedback ids and adapter versions",
+  security,
+  request: { params: FeedNameParam, query: FeedLineageQuery },
+  responses: {
+    200: ndjson("One lineage entry per example of the run, in line order"),
+    404: jsonResponse("No such feed"),
+  },
+});
+exportsApi.on(
+  lineageRoute.method,
+  lineageRoute.path,
+  zValidator("param", FeedNameParam, validationHook),
+  ...queryParams(FeedLineageQuery),
+  async (c) => {
+    const { name } = c.req.valid("param");
+    const tenant = c.get("tenant").tenant;
+    await requireFeed(c.env.DB, tenant, name);
+    const upTo = await verifyFeedCursor(c.var.config.feedbackSigningKey, tenant, name, c.req.valid("query").cursor);
+    if (upTo === null) {
+      throw invalidValue(
+        "Invalid 'cursor': pass the x-switchyard-feed-cursor of a run of this feed, unchanged.",
+        "cursor",
+      );
+    }
+    return ndjsonResponse(
+      pagedJsonl(async (after) =>
+        (await readRunLineage(c.env.DB, tenant, name, upTo, after, LINEAGE_PAGE)).map((r) => ({
+          key: r.line,
+          line: r.lineage,
+        })),
+      ),
+    );
+  },
+);
+
+const erasuresRoute = defineRoute({
+  method: "get",
+  path: "/v1/exports/feeds/:name/erasures",
+  summary: "Example ids this feed served whose data has been erased since a cursor: drop them from downstream datasets",
+  security,
+  request: { params: FeedNameParam, query: FeedErasuresQuery },
+  responses: { 200: jsonResponse("Erased example ids, oldest first"), 404: jsonResponse("No such feed") },
+});
+exportsApi.on(
+  erasuresRoute.method,
+  erasuresRoute.path,
+  zValidator("param", FeedNameParam, validationHook),
+  ...queryParams(FeedErasuresQuery),
+  async (c) => {
+    const { name } = c.req.valid("param");
+    const tenant = c.get("tenant").tenant;
+    await requireFeed(c.env.DB, tenant, name);
+    const { cursor = 0, limit = 100 } = c.req.valid("query");
+    // One more than asked tells whether another page follows.
+    const rows = await listFeedErasures(c.env.DB, tenant, name, cursor, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1)?.seq ?? cursor;
+    return c.json(
+      {
+        object: "list",
+        data: page.map((r) => ({ example_id: r.example_id, erased_at: r.erased_at })),
+        has_more: rows.length > limit,
+        next_cursor: `e${last}`,
+      },
+      200,
+    );
   },
 );
 
@@ -227,6 +327,35 @@ exportsApi.on(fileRoute.method, fileRoute.path, zValidator("param", JobIdParam, 
   return ndjsonResponse(partsStream(c.env.BLOBS, tenant, job.id, job.parts));
 });
 
+const jobLineageRoute = defineRoute({
+  method: "get",
+  path: "/v1/exports/:id/lineage",
+  summary: "The finished export's lineage file: one entry per example, in line order",
+  security,
+  request: { params: JobIdParam },
+  responses: {
+    200: ndjson("The lineage file"),
+    404: jsonResponse("No such export"),
+    409: jsonResponse("Not finished yet"),
+  },
+});
+exportsApi.on(
+  jobLineageRoute.method,
+  jobLineageRoute.path,
+  zValidator("param", JobIdParam, validationHook),
+  async (c) => {
+    const tenant = c.get("tenant").tenant;
+    const job = await getJob(c.env.DB, tenant, c.req.valid("param").id);
+    if (!job) throw notFound("Export", "id");
+    if (job.status !== "complete") throw exportNotReady(job.status);
+    // Jobs finished before lineage was recorded have none.
+    if (job.parts > 0 && !(await c.env.BLOBS.head(lineagePartKey(tenant, job.id, 0)))) {
+      throw notFound("Lineage of this export", "id");
+    }
+    return ndjsonResponse(partsStream(c.env.BLOBS, tenant, job.id, job.parts, "lineage"));
+  },
+);
+
 export const exportsDocs: ApiDocs = {
   routes: [
     trainingDataRoute,
@@ -235,8 +364,11 @@ export const exportsDocs: ApiDocs = {
     nextRoute,
     ackRoute,
     resetRoute,
+    lineageRoute,
+    erasuresRoute,
     createJobRoute,
     jobRoute,
     fileRoute,
+    jobLineageRoute,
   ],
 };

@@ -11,7 +11,7 @@ import { ExampleBuilder } from "../export/example-builder";
 import { toExportPlan } from "../export/export-spec";
 import { countExportRows, fetchExportPage, type PageCursor } from "./export-source";
 import { EXPORT_PAGE_SIZE } from "./jsonl-stream";
-import { getJob, partKey, stateKey, updateJob } from "./job-store";
+import { getJob, lineagePartKey, partKey, stateKey, updateJob } from "./job-store";
 
 export interface ExportParams {
   jobId: string;
@@ -60,7 +60,10 @@ export class ExportWorkflow extends WorkflowEntrypoint<Env, ExportParams> {
       await step.do("finish", async () => {
         const builder = await this.loadBuilder(tenant, jobId, part - 1, options);
         const tail = builder.finish();
-        if (tail.length) await this.env.BLOBS.put(partKey(tenant, jobId, part), tail.map((l) => `${l}\n`).join(""));
+        if (tail.length) {
+          await this.env.BLOBS.put(partKey(tenant, jobId, part), tail.map((l) => `${l}\n`).join(""));
+          await this.env.BLOBS.put(lineagePartKey(tenant, jobId, part), jsonl(builder.takeLineage()));
+        }
         const parts = tail.length ? part + 1 : part;
         await updateJob(
           db,
@@ -116,6 +119,7 @@ export class ExportWorkflow extends WorkflowEntrypoint<Env, ExportParams> {
     // Part and state are written before the step reports success; a retry
     // overwrites both, so a half-done attempt leaves nothing behind.
     await this.env.BLOBS.put(partKey(tenant, jobId, part), text);
+    await this.env.BLOBS.put(lineagePartKey(tenant, jobId, part), jsonl(builder.takeLineage()));
     await this.env.BLOBS.put(stateKey(tenant, jobId, part), JSON.stringify(builder.toState()));
     const rowsDone = from.rowsDone + rows;
     await updateJob(
@@ -128,3 +132,5 @@ export class ExportWorkflow extends WorkflowEntrypoint<Env, ExportParams> {
     return { cursor, rowsDone, done };
   }
 }
+
+const jsonl = (items: readonly object[]) => items.map((item) => `${JSON.stringify(item)}\n`).join("");

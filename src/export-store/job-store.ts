@@ -34,6 +34,9 @@ interface JobRow {
 
 export const partKey = (tenant: string, id: string, part: number) =>
   `exports/${tenant}/${id}/part-${String(part).padStart(5, "0")}.jsonl`;
+/** The lineage (one LineageEntry a line) of the examples in the part of the same number. */
+export const lineagePartKey = (tenant: string, id: string, part: number) =>
+  `exports/${tenant}/${id}/lineage-${String(part).padStart(5, "0")}.jsonl`;
 export const stateKey = (tenant: string, id: string, part: number) =>
   `exports/${tenant}/${id}/state-${String(part).padStart(5, "0")}.json`;
 

@@ -4,6 +4,7 @@
 // HTTP answer every JSONL export is sent as.
 import { ExampleBuilder, statsLine } from "../export/example-builder";
 import type { ExportOptionsInput } from "../export/options";
+import type { LineageEntry } from "../export/lineage";
 import type { ExportFilters } from "../export/types";
 import { fetchExportPage, type PageCursor } from "./export-source";
 
@@ -25,6 +26,8 @@ export interface JsonlStreamOptions {
   statsTrailer?: boolean;
   pageSize?: number;
   onDone?: (stats: ReturnType<ExampleBuilder["stats"]>) => void;
+  /** Called with each page's lineage before its lines are sent, so lineage is never behind what a client read. */
+  onLineage?: (entries: LineageEntry[]) => Promise<void>;
 }
 
 export function jsonlStream(o: JsonlStreamOptions): ReadableStream<Uint8Array> {
@@ -45,12 +48,14 @@ export function jsonlStream(o: JsonlStreamOptions): ReadableStream<Uint8Array> {
           cursor = page.next;
           exhausted = page.next === null;
           const lines = builder.pushAll(page.rows);
+          if (o.onLineage && lines.length) await o.onLineage(builder.takeLineage());
           if (lines.length) {
             controller.enqueue(toBytes(lines));
             return;
           }
         }
         const tail = builder.finish();
+        if (o.onLineage && tail.length) await o.onLineage(builder.takeLineage());
         const stats = builder.stats();
         if (o.statsTrailer) tail.push(statsLine(stats));
         if (tail.length) controller.enqueue(toBytes(tail));

@@ -54,6 +54,7 @@ export async function sweepRetention(db: D1Database, blobs: R2Bucket, options: S
             "SELECT request_id, blob_key FROM interactions WHERE tenant_id = ? AND created_at < ? ORDER BY created_at, request_id LIMIT ?",
           )
           .bind(tenant, cutoff, pageSize),
+      options.nowMs,
       pagesLeft,
     );
     pagesLeft -= swept.pages;

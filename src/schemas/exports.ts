@@ -86,3 +86,18 @@ export const ResetFeedSchema = z
 
 export const FeedNameParam = z.object({ name: Slug });
 export const JobIdParam = z.object({ id: z.string().regex(/^exp_[0-9a-f]{32}$/, "must be an export id") });
+
+/** A run's lineage: the x-switchyard-feed-cursor of that run names it. */
+export const FeedLineageQuery = z.object({
+  cursor: z.string().min(1).max(128).describe("the x-switchyard-feed-cursor of the run, unchanged"),
+});
+
+/** Erased example ids after a cursor (the next_cursor of an earlier page; absent = from the first erasure). */
+export const FeedErasuresQuery = z.object({
+  cursor: z
+    .string()
+    .regex(/^e\d{1,15}$/, "must be the next_cursor of an earlier page, unchanged")
+    .transform((text) => Number(text.slice(1)))
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});

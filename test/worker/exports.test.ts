@@ -187,6 +187,15 @@ describe("background export (Workflow)", () => {
     expect(file.split("\n").length).toBe(n + 1);
     expect(file === streamed).toBe(true);
 
+    // The lineage file beside it: one entry per line, in order, ids unique.
+    const lineage = (await (await call(`/v1/exports/${id}/lineage`, undefined, { key: t.key })).response.text())
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { line: number; example_id: string });
+    expect(lineage).toHaveLength(n);
+    expect(lineage.every((e, i) => e.line === i + 1)).toBe(true);
+    expect(new Set(lineage.map((e) => e.example_id)).size).toBe(n);
+
     const other = await call(`/v1/exports/${id}`, undefined, { key: KEYS.globex });
     expect(other.response.status).toBe(404);
   }, 180_000);

@@ -500,9 +500,12 @@ function profiles(fx: Fixture): Record<string, Profile> {
     "GET /v1/exports/feeds/:name/next": { auth: key, params: feed, query: { include_stats: "1" } },
     "POST /v1/exports/feeds/:name/ack": { auth: key, params: feed, body: { cursor: fx.cursor } },
     "POST /v1/exports/feeds/:name/reset": { auth: key, params: feed, body: { watermark: "2020-01-01T00:00:00Z" } },
+    "GET /v1/exports/feeds/:name/lineage": { auth: key, params: feed, query: { cursor: fx.cursor } },
+    "GET /v1/exports/feeds/:name/erasures": { auth: key, params: feed, query: { limit: "10" } },
     "POST /v1/exports": { auth: key, body: { format: "openai-dpo", task: "support", split: "train", val_ratio: 0.2 } },
     "GET /v1/exports/:id": { auth: key, params: { id: fx.jobId } },
     "GET /v1/exports/:id/file": { auth: key, params: { id: fx.jobId } },
+    "GET /v1/exports/:id/lineage": { auth: key, params: { id: fx.jobId } },
     "GET /admin/tenants": { auth: ADMIN },
     "POST /admin/tenants/:tenant/manifest/validate": {
       auth: ADMIN,

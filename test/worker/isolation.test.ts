@@ -437,6 +437,28 @@ const ROWS: Record<string, Row[]> = {
       sameAsNobody: true,
     },
   ],
+  "GET /v1/exports/feeds/:name/lineage": [
+    {
+      name: "B's key, A's feed and cursor",
+      req: (f) => get(`/v1/exports/feeds/${f.a.feed}/lineage?cursor=${encodeURIComponent(f.a.cursor)}`),
+      status: [404],
+      sameAsNobody: true,
+    },
+    {
+      name: "B's key, B's feed, A's cursor",
+      req: (f) => get(`/v1/exports/feeds/${f.b.feed}/lineage?cursor=${encodeURIComponent(f.a.cursor)}`),
+      status: [400],
+      check: (answer) => expect(answer.json().error.param).toBe("cursor"),
+    },
+  ],
+  "GET /v1/exports/feeds/:name/erasures": [
+    {
+      name: "B's key, A's feed",
+      req: (f) => get(`/v1/exports/feeds/${f.a.feed}/erasures`),
+      status: [404],
+      sameAsNobody: true,
+    },
+  ],
   "POST /v1/exports": [
     {
       name: "B's key, A's filters: B's job exports none of A's data",
@@ -457,6 +479,14 @@ const ROWS: Record<string, Row[]> = {
   "GET /v1/exports/:id/file": [
     // 404, not 409 or the file: B cannot learn that the job exists, let alone read it.
     { name: "B's key, A's job", req: (f) => get(`/v1/exports/${f.a.jobId}/file`), status: [404], sameAsNobody: true },
+  ],
+  "GET /v1/exports/:id/lineage": [
+    {
+      name: "B's key, A's job",
+      req: (f) => get(`/v1/exports/${f.a.jobId}/lineage`),
+      status: [404],
+      sameAsNobody: true,
+    },
   ],
   // A manage key administers its own tenant only: B's, on B's own path, naming A's key.
   "GET /admin/tenants/:tenant/keys": [
