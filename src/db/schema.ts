@@ -30,6 +30,8 @@ export const apiKeys = sqliteTable(
     scopes: text("scopes").notNull().default('["chat","feedback","read","export","manage"]'),
     /** epoch ms after which the key no longer works (set on rotation for the old key); null = never. */
     expiresAt: integer("expires_at"),
+    /** JSON limits of this key on its own (src/limits), replacing the manifest's per_key for it; null = those. */
+    limits: text("limits"),
   },
   (t) => [index("api_keys_tenant").on(t.tenantId)],
 );
