@@ -21,8 +21,8 @@ const CATEGORIES: [string, RegExp][] = [
   ["planning glue (plan-chat, api/chat)", /^src\/(chat\/plan-chat|api\/chat)/],
   ["run-chat (record, headers, JSON re-encode)", /^src\/chat\/run-chat/],
   [
-    "stream copy (parse, rewrite, capture)",
-    /^(src\/logging\/(capture-stream|completion-capture)|src\/providers\/sse|node_modules\/eventsource-parser)/,
+    "stream copy (scan, rewrite, capture)",
+    /^(src\/stream\/|src\/logging\/(capture-stream|completion-capture)|src\/providers\/sse|node_modules\/eventsource-parser)/,
   ],
   ["queue send (serialize record, LOG_QUEUE.send)", /^src\/logging\/(log-producer|interaction-record)/],
   ["queue consumer (D1 batch insert)", /^(src\/logging\/(log-consumer|write-interactions)|node_modules\/drizzle-orm)/],

@@ -102,8 +102,12 @@ async function execute(run: ChatRun, settleOwed: (logged: Promise<unknown>) => v
     createdAt,
     startedAt: run.startedAt,
   };
-  const record = (status: InteractionStatus, error: string | null, httpStatus: number): InteractionRecord =>
-    buildRecord(start, capture, { status, error, httpStatus, attempts, endedAt: monotonic() });
+  const record = (
+    status: InteractionStatus,
+    error: string | null,
+    httpStatus: number,
+    endedAt = monotonic(),
+  ): InteractionRecord => buildRecord(start, capture, { status, error, httpStatus, attempts, endedAt });
 
   if (!outcome.ok) {
     const error = upstreamFailureError(outcome.failure);
@@ -149,7 +153,8 @@ async function execute(run: ChatRun, settleOwed: (logged: Promise<unknown>) => v
       capture,
       clock,
       abortUpstream: outcome.abort,
-      onEnd: (end: StreamEnd) => log(record(end.status, end.status === "ok" ? null : end.error, 200)),
+      onEnd: (end: StreamEnd, endedAt: number) =>
+        log(record(end.status, end.status === "ok" ? null : end.error, 200, endedAt)),
     });
     return new Response(stream, { status: 200, headers: { ...headers, ...SSE_HEADERS } });
   }

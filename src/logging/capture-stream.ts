@@ -1,17 +1,22 @@
-// Passes an upstream OpenAI SSE stream to the client as it arrives while the
-// CompletionCapture assembles a copy. Pull-based with highWaterMark 0, so
+// Passes an upstream OpenAI SSE stream to the client as it arrives and keeps
+// the raw bytes as the log's copy. Pull-based with highWaterMark 0, so
 // nothing is read from the upstream before the client asks for it (no
 // buffering), and a client that goes away cancels the upstream read. Each
-// chunk's id and model are rewritten to the gateway's (id = request id).
-// `onEnd` is called exactly once: finished, cut, timed out or cancelled.
+// chunk's id, model and created are rewritten to the gateway's (id = request
+// id) on the bytes (stream/sse-rewriter.ts); the answer is read from the raw
+// copy into the CompletionCapture once the stream has ended, after the
+// client's last write (stream/collect-capture.ts).
+// `onEnd` is called exactly once, with the capture complete: finished, cut,
+// timed out or cancelled.
 // A stream that breaks after the 200 went out ends with an OpenAI-shaped
 // `data: {"error": …}` event and no [DONE], so the SDKs raise instead of
 // returning the partial text as if it were whole (openai-node throws an
 // APIError on a data event that carries `error`).
-import { createParser } from "eventsource-parser";
 import { sseData, SSE_DONE } from "../providers/sse";
 import type { Clock } from "../clock";
 import { upstreamStreamBroken, upstreamTimeout } from "../errors";
+import { collectCapture } from "../stream/collect-capture";
+import { SseRewriter } from "../stream/sse-rewriter";
 import type { CompletionCapture } from "./completion-capture";
 
 export type StreamEnd = { status: "ok" } | { status: "upstream_error" | "timeout" | "client_aborted"; error: string };
@@ -37,7 +42,12 @@ export interface CaptureStreamOptions {
   clock: Clock;
   /** Aborts the upstream request (timeout or client gone). */
   abortUpstream: (reason: string) => void;
-  onEnd: (end: StreamEnd) => void;
+  /**
+   * Called once, in a task of its own after the end (so the client's last
+   * bytes go out first), with the capture filled; endedAt is
+   * clock.monotonicMs() when the stream ended.
+   */
+  onEnd: (end: StreamEnd, endedAt: number) => void;
 }
 
 class IdleTimeout extends Error {}
@@ -60,14 +70,17 @@ export function captureStream(
 ): ReadableStream<Uint8Array> {
   const { capture, clock } = options;
   const reader = upstream.getReader();
-  const decoder = new TextDecoder();
-  const encoder = new TextEncoder();
-  let out = "";
-  let sawDone = false;
-  let usageSent = false;
-  let upstreamError: string | null = null;
-  /** The upstream sent its own error event, already passed on to the client. */
-  let errorForwarded = false;
+  const rewriter = new SseRewriter(options, capture);
+  const { flags, out } = rewriter;
+  /** The log's copy: the upstream's reads as they came. */
+  const raw: Uint8Array[] = [];
+  let collected = false;
+  const collect = () => {
+    if (collected) return;
+    collected = true;
+    // Events before the first token filled the capture already; when every event was parsed, it is whole.
+    if (rewriter.scanned) collectCapture(raw, capture, options.includeUsage);
+  };
   let ended = false;
   let readStartedAt = 0;
   let reading = false;
@@ -83,8 +96,12 @@ export function captureStream(
   const end = (result: StreamEnd) => {
     if (ended) return;
     ended = true;
+    const endedAt = clock.monotonicMs();
     if (watchdog !== null) clearTimeout(watchdog);
-    options.onEnd(result);
+    setTimeout(() => {
+      collect();
+      options.onEnd(result, endedAt);
+    }, 0);
   };
 
   // One idle watchdog per stream rather than a timer per read (a timer and a
@@ -138,74 +155,32 @@ export function captureStream(
     reading = false;
   };
 
-  const parser = createParser({
-    onEvent(event) {
-      if (event.data === "[DONE]") {
-        sawDone = true;
-        return;
-      }
-      let chunk: Record<string, unknown>;
-      try {
-        chunk = JSON.parse(event.data);
-      } catch {
-        upstreamError = "upstream sent a malformed stream event";
-        return;
-      }
-      if (chunk.error) {
-        // vLLM reports mid-stream failures as a data event with an error body.
-        const e = chunk.error as { message?: string };
-        upstreamError = e.message ?? JSON.stringify(chunk.error);
-        errorForwarded = true;
-        out += sseData(chunk);
-        return;
-      }
-      const choices = (chunk.choices ?? []) as Array<{ index?: number; delta?: never; finish_reason?: string | null }>;
-      // One choice per event as servers stream n > 1; each assembles apart.
-      for (const choice of choices) {
-        const into = capture.choice(choice.index ?? 0);
-        into.addDelta(choice.delta);
-        if (choice.finish_reason) into.finishReason = choice.finish_reason;
-      }
-      if (chunk.usage) capture.usage = chunk.usage as never;
-      if (!options.includeUsage && "usage" in chunk) {
-        // The gateway always asks the upstream for usage (for the log); a
-        // client that did not ask gets OpenAI's shape without it.
-        if (choices.length === 0) return;
-        delete chunk.usage;
-      } else if (chunk.usage) {
-        usageSent = true;
-      }
-      chunk.id = options.id;
-      chunk.model = options.model;
-      chunk.created = options.created;
-      out += sseData(chunk);
-    },
-  });
-
   const finish = (controller: ReadableStreamDefaultController<Uint8Array>) => {
-    if (!sawDone || upstreamError) {
-      failWith(controller, "upstream_error", upstreamError ?? "upstream stream ended before [DONE]");
+    if (!flags.sawDone || flags.upstreamError) {
+      failWith(controller, "upstream_error", flags.upstreamError ?? "upstream stream ended before [DONE]");
       return;
     }
-    const usage = capture.finalUsage(options.promptChars);
-    if (options.includeUsage && !usageSent) {
-      out += sseData({
-        id: options.id,
-        object: "chat.completion.chunk",
-        created: options.created,
-        model: options.model,
-        choices: [],
-        usage,
-      });
+    if (options.includeUsage && !flags.usageSent) {
+      // The usage the client asked for and the upstream did not send is counted from the whole answer.
+      collect();
+      out.appendString(
+        sseData({
+          id: options.id,
+          object: "chat.completion.chunk",
+          created: options.created,
+          model: options.model,
+          choices: [],
+          usage: capture.finalUsage(options.promptChars),
+        }),
+      );
     }
-    out += SSE_DONE;
+    out.appendString(SSE_DONE);
     closeWith(controller, { status: "ok" });
   };
 
   /** Sends what is held and closes the client's stream. */
   const closeWith = (controller: ReadableStreamDefaultController<Uint8Array>, result: StreamEnd) => {
-    if (out) controller.enqueue(encoder.encode(out));
-    out = "";
+    if (out.length) controller.enqueue(out.take());
     end(result);
     controller.close();
   };
@@ -216,16 +191,15 @@ export function captureStream(
     status: "timeout" | "upstream_error",
     error: string,
   ) => {
-    if (!errorForwarded) {
+    if (!flags.errorForwarded) {
       const event = status === "timeout" ? upstreamTimeout(error) : upstreamStreamBroken(error);
-      out += sseData(event.toBody());
+      out.appendString(sseData(event.toBody()));
     }
     closeWith(controller, { status, error });
   };
 
   const write = (controller: ReadableStreamDefaultController<Uint8Array>) => {
-    controller.enqueue(encoder.encode(out));
-    out = "";
+    controller.enqueue(out.take());
     lastWrite = clock.monotonicMs();
     clientTurnSince = lastWrite;
     flushAt = null;
@@ -255,8 +229,9 @@ export function captureStream(
             reading = false;
             if (timedOut) throw idleError();
             if (next.done) return finish(controller);
-            parser.feed(decoder.decode(next.value, { stream: true }));
-            if (!out) continue;
+            raw.push(next.value);
+            rewriter.feed(next.value);
+            if (!out.length) continue;
             const sinceWrite = clock.monotonicMs() - lastWrite;
             if (!tokenWritten || sinceWrite >= COALESCE_MS || out.length >= COALESCE_BYTES) return write(controller);
             flushAt ??= new Promise((resolve) => setTimeout(() => resolve(FLUSH), COALESCE_MS - sinceWrite));

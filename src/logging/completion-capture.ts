@@ -40,6 +40,18 @@ export class CompletionCapture {
 
   constructor(private readonly now: () => number) {}
 
+  /** Back to empty, to be filled again from a stream's raw copy (stream/collect-capture.ts). */
+  reset(): void {
+    this.text = "";
+    this.toolCalls = [];
+    this.finishReason = null;
+    this.usage = null;
+    this.usageEstimated = false;
+    this.contentDeltas = 0;
+    this.firstTokenAt = null;
+    this.#others = null;
+  }
+
   /** The capture of choice `index`: this one for 0. */
   choice(index: number): CompletionCapture {
     if (index === 0) return this;

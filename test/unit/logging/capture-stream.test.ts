@@ -59,6 +59,7 @@ describe("captureStream idle watchdog", () => {
     await vi.advanceTimersByTimeAsync(600); // the client pauses three idle timeouts long before it reads again
     expect(ends).toEqual([]);
     const rest = await readAll(reader);
+    await vi.advanceTimersByTimeAsync(1); // onEnd runs in a task after the end, with the capture filled
 
     expect(ends).toEqual([{ status: "ok" }]);
     expect(aborts).toEqual([]);
@@ -93,6 +94,7 @@ describe("captureStream idle watchdog", () => {
     // The stream ends with an error event the SDKs raise, not a read error.
     expect(await rest).toContain('"code":"upstream_timeout"');
     expect(await rest).not.toContain("[DONE]");
+    await vi.advanceTimersByTimeAsync(1);
     expect(ends).toEqual([{ status: "timeout", error: "no data from upstream for 100 ms" }]);
     expect(new Set(aborts)).toEqual(new Set(["timeout"]));
   });

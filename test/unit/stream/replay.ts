@@ -97,7 +97,7 @@ export async function replay(
     capture,
     clock,
     abortUpstream: (reason) => aborts.push(reason),
-    onEnd: (e) => {
+    onEnd: (e, endedAt) => {
       ended = e;
       const error = e.status === "ok" ? null : e.error;
       record = buildRecord(start, capture, {
@@ -105,7 +105,7 @@ export async function replay(
         error,
         httpStatus: 200,
         attempts: ATTEMPTS,
-        endedAt: clock.monotonicMs(),
+        endedAt,
       });
     },
   });
@@ -123,6 +123,7 @@ export async function replay(
   // One fake millisecond at a time until the client has read everything.
   for (let ms = 0; !done && ms < 60_000; ms++) await vi.advanceTimersByTimeAsync(1);
   await reading;
+  await vi.advanceTimersByTimeAsync(1); // the record is built in a task after the end
   if (!ended || !record) throw new Error("the stream ended without calling onEnd");
   const client = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
