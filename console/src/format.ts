@@ -15,6 +15,15 @@ export const fixed = (v: number | null | undefined, digits = 2) =>
 export const time = (v: number | null | undefined) =>
   v === null || v === undefined ? dash : new Date(v).toISOString().replace("T", " ").slice(0, 19) + "Z";
 
+/** A time as a <time> element (kept on one line in narrow tables). */
+export const when = (v: number | null | undefined): HTMLElement | string => {
+  if (v === null || v === undefined) return dash;
+  const el = document.createElement("time");
+  el.dateTime = new Date(v).toISOString();
+  el.textContent = time(v);
+  return el;
+};
+
 /** `datetime-local` input value (UTC) from epoch ms, and back. */
 export const toLocalInput = (v: number) => new Date(v).toISOString().slice(0, 16);
 export const fromLocalInput = (text: string): number | null => {

@@ -30,10 +30,10 @@ let cleanups: Array<() => void> = [];
 let generation = 0;
 let signInMessage: string | null = null;
 
-setUnauthorizedHandler((message) => {
+setUnauthorizedHandler(() => {
   session.end();
   models = null;
-  signInMessage = `Signed out: ${message}`;
+  signInMessage = `Signed out: the gateway no longer accepts this key (revoked, expired or unknown).`;
   if (location.hash !== "#/sign-in") location.hash = "#/sign-in";
   else void render();
 });

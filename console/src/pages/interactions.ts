@@ -4,7 +4,7 @@
 // received, the answer, its feedback, and a form to rate and correct it.
 import { call, json } from "../api";
 import { field, h, notice, select, table } from "../dom";
-import { fromLocalInput, ms, num, time, toLocalInput } from "../format";
+import { fromLocalInput, ms, num, time, toLocalInput, when } from "../format";
 import { taskOptions, type PageContext } from "../page";
 
 interface Summary {
@@ -108,7 +108,7 @@ export async function interactionsPage(ctx: PageContext): Promise<void> {
       [
         {
           label: "Time",
-          cell: (r) => h("a", { href: `#/interactions/${encodeURIComponent(r.id)}` }, time(r.created_at)),
+          cell: (r) => h("a", { href: `#/interactions/${encodeURIComponent(r.id)}` }, when(r.created_at)),
         },
         { label: "Task", cell: (r) => r.task },
         { label: "Version", cell: (r) => r.adapter_version ?? "–" },

@@ -3,7 +3,7 @@
 // revoke. Reached with the signed-in key's manage scope.
 import { adminPath, call, json } from "../api";
 import { field, h, notice, table } from "../dom";
-import { fromLocalInput, time } from "../format";
+import { fromLocalInput, time, when } from "../format";
 import type { PageContext } from "../page";
 
 const SCOPES = ["chat", "feedback", "read", "export", "manage"] as const;
@@ -88,8 +88,8 @@ async function list(ctx: PageContext): Promise<void> {
         { label: "Name", cell: (k) => k.name },
         { label: "Prefix", cell: (k) => h("code", null, `${k.prefix}…`) },
         { label: "Scopes", cell: (k) => k.scopes.join(", ") },
-        { label: "Created", cell: (k) => time(k.created_at) },
-        { label: "Expires", cell: (k) => (k.expires_at ? time(k.expires_at) : "never") },
+        { label: "Created", cell: (k) => when(k.created_at) },
+        { label: "Expires", cell: (k) => (k.expires_at ? when(k.expires_at) : "never") },
         {
           label: "State",
           cell: (k) =>

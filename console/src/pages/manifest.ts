@@ -3,7 +3,7 @@
 // confirmation dialog that shows that diff. Below, every applied version.
 import { adminPath, ApiError, json } from "../api";
 import { field, h, notice, table } from "../dom";
-import { time } from "../format";
+import { time, when } from "../format";
 import type { PageContext } from "../page";
 
 interface Change {
@@ -162,7 +162,7 @@ export async function manifestPage(ctx: PageContext): Promise<void> {
       [
         { label: "Version", cell: (v) => v.version, numeric: true },
         { label: "Applied by", cell: (v) => v.applied_by },
-        { label: "At", cell: (v) => time(v.applied_at) },
+        { label: "At", cell: (v) => when(v.applied_at) },
         { label: "Changes", cell: (v) => (Array.isArray(v.changes) ? v.changes.length : "–"), numeric: true },
       ],
       history.data,

@@ -3,7 +3,7 @@
 // history of every transition with its reason and the numbers behind it.
 import { adminPath, call, json } from "../api";
 import { field, h, notice, select, table } from "../dom";
-import { pct, time } from "../format";
+import { pct, when as whenTime } from "../format";
 import { versionsOf, type PageContext } from "../page";
 
 const POLL_MS = 5000;
@@ -26,7 +26,7 @@ const share = (v: unknown) => (typeof v === "number" ? (v <= 1 ? pct(v, 0) : `${
 const decisionOf = (r: Raw) => (r.latest_decision ?? r.decision ?? r.last_decision ?? null) as Raw | null;
 const historyOf = (r: Raw) =>
   Array.isArray(r.history) ? (r.history as Raw[]) : Array.isArray(r.events) ? (r.events as Raw[]) : [];
-const when = (e: Raw) => (e.at ?? e.created_at ?? e.time) as number | undefined;
+const at = (e: Raw) => (e.at ?? e.created_at ?? e.time) as number | undefined;
 
 function numbers(d: Raw | null): HTMLElement | string {
   if (!d) return "–";
@@ -207,7 +207,7 @@ async function detail(ctx: PageContext, id: string, again: (fn: () => void) => v
       table(
         "Every transition, newest last",
         [
-          { label: "Time", cell: (e) => time(when(e)) },
+          { label: "Time", cell: (e) => whenTime(at(e)) },
           { label: "Action", cell: (e) => str(e.action ?? e.type ?? e.decision) },
           { label: "Share", cell: (e) => `${share(e.from_share)} → ${share(e.to_share)}` },
           { label: "Reason", cell: (e) => str(e.reason) },
