@@ -4,6 +4,7 @@ import type { Clock } from "./clock";
 import type { GatewayConfig } from "./config";
 import type { TenantSnapshot } from "./routing/compiled";
 import type { RegistryCache } from "./registry/registry-cache";
+import type { LimitValues } from "./schemas/manifest";
 
 export type AppEnv = {
   Bindings: Env;
@@ -18,5 +19,7 @@ export type AppEnv = {
     registry: RegistryCache;
     tenant: TenantSnapshot;
     apiKeyId: string;
+    /** The key's own limits (src/limits); null = the manifest's per_key. */
+    apiKeyLimits: Readonly<LimitValues> | null;
   };
 };

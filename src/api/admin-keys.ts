@@ -1,6 +1,6 @@
 // /admin/tenants/{tenant}/keys — a tenant's API keys: create (the key is in
 // that response only; stored hashed), list (never the key), revoke, rotate.
-// Rotation issues a new key with the same name and scopes (no expiry) and lets the old
+// Rotation issues a new key with the same name, scopes and limits (no expiry) and lets the old
 // one work for a grace period (default one day, at most 30), so clients can
 // move over without an outage. Reached with ADMIN_TOKEN, or with a key of the
 // tenant that holds the manage scope (auth/admin-auth.ts).
@@ -11,6 +11,7 @@ import { generateApiKey, getLiveKey, listApiKeys, revokeApiKey, rotateApiKey, st
 import { SCOPES } from "../auth/scopes";
 import type { AppEnv } from "../env";
 import { invalidValue, notFound } from "../errors";
+import { LimitValuesSchema } from "../schemas/manifest";
 import { TimeParam } from "../schemas/query-params";
 import { knownTenant, TenantParam, tenantParam } from "./admin-tenant";
 import { BEARER, defineRoute, jsonResponse, type ApiDocs } from "./define-route";
@@ -31,6 +32,9 @@ const CreateKeyBody = z.strictObject({
     .union([z.number().int().min(0), TimeParam])
     .optional()
     .describe("epoch ms or ISO 8601; default never"),
+  limits: LimitValuesSchema.optional().describe(
+    "this key's own limits, replacing the manifest's limits.per_key for it (the tenant's limits still apply)",
+  ),
 });
 const RotateKeyBody = z.strictObject({
   grace_seconds: z
@@ -95,12 +99,13 @@ export const adminKeysApi = new Hono<AppEnv>()
     }
     const key = generateApiKey(tenant);
     const name = body.name ?? "api key";
-    const grant = { scopes: body.scopes, expiresAt: body.expires_at ?? null };
+    const limits = body.limits && Object.keys(body.limits).length > 0 ? body.limits : null;
+    const grant = { scopes: body.scopes, expiresAt: body.expires_at ?? null, limits };
     const stored = await storeApiKey(c.env.DB, tenant, key, name, now, grant);
     await c.var.registry.reload(c.env.DB);
     const scopes = body.scopes ?? [...SCOPES];
     return c.json(
-      { id: stored.id, tenant, name, prefix: stored.prefix, scopes, expires_at: grant.expiresAt, key },
+      { id: stored.id, tenant, name, prefix: stored.prefix, scopes, expires_at: grant.expiresAt, limits, key },
       201,
     );
   })
@@ -135,6 +140,7 @@ export const adminKeysApi = new Hono<AppEnv>()
         prefix: stored.prefix,
         scopes: old.scopes,
         expires_at: null,
+        limits: old.limits,
         key,
         rotated_from: { id, expires_at: stored.oldExpiresAt },
       },

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { planChat, describePlan } from "../chat/plan-chat";
 import { runChat } from "../chat/run-chat";
 import type { AppEnv } from "../env";
-import { admitChat } from "../limits/admit-chat";
+import { admitChat, limitsFor } from "../limits/admit-chat";
 import { ChatCompletionChunkSchema, ChatCompletionRequestSchema, ChatCompletionSchema } from "../schemas/chat";
 import { BEARER, defineRoute, errorResponse, type ApiDocs } from "./define-route";
 import { jsonBody } from "./validation-hook";
@@ -57,13 +57,14 @@ export const chatApi = new Hono<AppEnv>().on(
     // Limits are checked here, after validation and planning, rather than right
     // after auth: a stream limit needs `stream` from the body, and a request
     // that is refused as invalid should not spend the tenant's quota.
-    // No limits in the manifest: no limiter call at all.
+    // No limits in the manifest or on the key: no limiter call at all.
+    const keyed = limitsFor(tenant.limits, c.var.apiKeyLimits);
     const limits =
-      tenant.limits &&
+      keyed &&
       (await admitChat({
         limiter: c.env.TENANT_LIMITER,
         tenant: tenant.tenant,
-        limits: tenant.limits,
+        limits: keyed,
         keyId: c.var.apiKeyId,
         stream: plan.stream,
         clock: c.var.clock,

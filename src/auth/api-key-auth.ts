@@ -47,6 +47,7 @@ export function apiKeyAuth(options: ApiKeyAuthOptions) {
     if (!needed.some((scope) => entry.scopes.has(scope))) throw missingScope(needed);
     c.set("tenant", tenant);
     c.set("apiKeyId", entry.keyId);
+    c.set("apiKeyLimits", entry.limits);
     await next();
   });
 }

@@ -2,6 +2,8 @@
 // shown once, and stored only as SHA-256 hashes (hash-key.ts); the prefix
 // kept beside the hash lets a human tell keys apart.
 import { bumpRegistryVersion } from "../registry/manifest-store";
+import { parseKeyLimits } from "../limits/limit-types";
+import type { LimitValues } from "../schemas/manifest";
 import { sha256Hex } from "./hash-key";
 import { parseScopes, SCOPES, type Scope } from "./scopes";
 
@@ -9,6 +11,8 @@ export interface KeyGrant {
   scopes?: readonly Scope[];
   /** epoch ms; null = never */
   expiresAt?: number | null;
+  /** The key's own limits, replacing the manifest's per_key for it; null = those. */
+  limits?: LimitValues | null;
 }
 
 export function generateApiKey(tenant: string): string {
@@ -33,9 +37,19 @@ async function insertKey(
   const scopes = JSON.stringify([...new Set(grant.scopes ?? SCOPES)]);
   const insert = db
     .prepare(
-      "INSERT INTO api_keys (id, tenant_id, key_hash, prefix, name, created_at, scopes, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key_hash) DO NOTHING",
+      "INSERT INTO api_keys (id, tenant_id, key_hash, prefix, name, created_at, scopes, expires_at, limits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key_hash) DO NOTHING",
     )
-    .bind(id, tenant, hash, prefix, name, at, scopes, grant.expiresAt ?? null);
+    .bind(
+      id,
+      tenant,
+      hash,
+      prefix,
+      name,
+      at,
+      scopes,
+      grant.expiresAt ?? null,
+      grant.limits ? JSON.stringify(grant.limits) : null,
+    );
   return { id, prefix, insert };
 }
 
@@ -58,6 +72,7 @@ export interface StoredKey {
   name: string;
   scopes: Scope[];
   expires_at: number | null;
+  limits: LimitValues | null;
 }
 
 /** A live key of the tenant (not revoked, not expired at `now`), or null. */
@@ -69,11 +84,11 @@ export async function getLiveKey(
 ): Promise<StoredKey | null> {
   const row = await db
     .prepare(
-      "SELECT id, name, scopes, expires_at FROM api_keys WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
+      "SELECT id, name, scopes, expires_at, limits FROM api_keys WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
     )
     .bind(keyId, tenant, now)
-    .first<{ id: string; name: string; scopes: string; expires_at: number | null }>();
-  return row ? { ...row, scopes: [...parseScopes(row.scopes)] } : null;
+    .first<{ id: string; name: string; scopes: string; expires_at: number | null; limits: string | null }>();
+  return row ? { ...row, scopes: [...parseScopes(row.scopes)], limits: parseKeyLimits(row.limits) } : null;
 }
 
 /**
@@ -89,7 +104,10 @@ export async function rotateApiKey(
   graceEndsAt: number,
   at: number,
 ): Promise<{ id: string; prefix: string; oldExpiresAt: number }> {
-  const { id, prefix, insert } = await insertKey(db, tenant, key, old.name, at, { scopes: old.scopes });
+  const { id, prefix, insert } = await insertKey(db, tenant, key, old.name, at, {
+    scopes: old.scopes,
+    limits: old.limits,
+  });
   const [, expired] = await db.batch([
     insert,
     db
@@ -122,9 +140,9 @@ export async function revokeApiKey(
 export async function listApiKeys(db: D1Database, tenant: string) {
   const { results } = await db
     .prepare(
-      "SELECT id, prefix, name, scopes, created_at, expires_at, revoked_at FROM api_keys WHERE tenant_id = ? ORDER BY created_at",
+      "SELECT id, prefix, name, scopes, created_at, expires_at, revoked_at, limits FROM api_keys WHERE tenant_id = ? ORDER BY created_at",
     )
     .bind(tenant)
-    .all<{ scopes: string }>();
-  return results.map((row) => ({ ...row, scopes: [...parseScopes(row.scopes)] }));
+    .all<{ scopes: string; limits: string | null }>();
+  return results.map((row) => ({ ...row, scopes: [...parseScopes(row.scopes)], limits: parseKeyLimits(row.limits) }));
 }

@@ -11,6 +11,7 @@
 import type { Clock } from "../clock";
 import { limiterUnavailable, rateLimitExceeded } from "../errors";
 import type { CompiledLimits } from "../routing/compiled";
+import type { LimitValues } from "../schemas/manifest";
 import type { Admission } from "./limit-types";
 import { rateLimitHeaders, refusalMessage } from "./rate-limit-headers";
 import type { TenantLimiter } from "./tenant-limiter";
@@ -32,6 +33,16 @@ export interface ChatLimits {
   headers: Record<string, string>;
   /** Once the request has ended: its prompt + completion tokens. Only the first call counts. */
   settle(tokens: number): void;
+}
+
+/**
+ * What limits one key's request: the tenant's, and the key's own limits when
+ * it has them (they replace the manifest's per_key for that key). null when
+ * nothing limits it: the request then makes no limiter call at all.
+ */
+export function limitsFor(tenant: CompiledLimits | null, key: Readonly<LimitValues> | null): CompiledLimits | null {
+  if (!key) return tenant;
+  return { tenant: tenant?.tenant ?? null, perKey: key };
 }
 
 const logFailure = (what: string, tenant: string) => (error: unknown) =>

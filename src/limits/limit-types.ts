@@ -14,6 +14,13 @@ export const DAY_MS = 86_400_000;
 /** The UTC day number a token budget counts in. */
 export const dayOf = (epochMs: number): number => Math.floor(epochMs / DAY_MS);
 
+/** A stored limits column: null when it sets nothing. */
+export function parseKeyLimits(text: string | null): LimitValues | null {
+  if (!text) return null;
+  const limits = JSON.parse(text) as LimitValues;
+  return Object.values(limits).some((v) => v !== undefined) ? limits : null;
+}
+
 export interface AdmitRequest {
   keyId: string;
   /** The tenant's limits (all keys together); null = none. */

@@ -6,6 +6,7 @@
 // alone, with a logged error naming the field, not every other tenant.
 import type { TenantSnapshot } from "../routing/compiled";
 import { compileTenant } from "./compile-tenant";
+import { parseKeyLimits } from "../limits/limit-types";
 import { parseScopes } from "../auth/scopes";
 import type { KeyEntry, Snapshot } from "./snapshot";
 import { formatIssues, validateManifest } from "./validate-manifest";
@@ -18,17 +19,25 @@ export async function readRegistryVersion(db: D1Database): Promise<number> {
 export async function loadSnapshot(db: D1Database, nowMs: () => number): Promise<Snapshot> {
   const [state, keys, versions] = await db.batch([
     db.prepare("SELECT version FROM registry_state WHERE id = 1"),
-    db.prepare("SELECT id, tenant_id, key_hash, scopes, expires_at FROM api_keys WHERE revoked_at IS NULL"),
+    db.prepare("SELECT id, tenant_id, key_hash, scopes, expires_at, limits FROM api_keys WHERE revoked_at IS NULL"),
     db.prepare("SELECT tenant_id, MAX(version) AS version FROM manifests GROUP BY tenant_id"),
   ]);
   const keyMap = new Map<string, KeyEntry>();
-  type KeyRow = { id: string; tenant_id: string; key_hash: string; scopes: string; expires_at: number | null };
+  type KeyRow = {
+    id: string;
+    tenant_id: string;
+    key_hash: string;
+    scopes: string;
+    expires_at: number | null;
+    limits: string | null;
+  };
   for (const k of keys.results as KeyRow[]) {
     keyMap.set(k.key_hash, {
       keyId: k.id,
       tenantId: k.tenant_id,
       scopes: parseScopes(k.scopes),
       expiresAt: k.expires_at ?? null,
+      limits: parseKeyLimits(k.limits),
     });
   }
   const tenants = new Map<string, number>();

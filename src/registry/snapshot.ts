@@ -3,6 +3,7 @@
 // compiled manifest in its own TenantSnapshot, compiled on first use. An
 // isolate swaps them wholesale; nobody mutates one.
 import type { Scope } from "../auth/scopes";
+import type { LimitValues } from "../schemas/manifest";
 
 export interface KeyEntry {
   keyId: string;
@@ -10,6 +11,8 @@ export interface KeyEntry {
   scopes: ReadonlySet<Scope>;
   /** epoch ms after which the key is refused; null = never. */
   expiresAt: number | null;
+  /** The key's own limits (replacing the manifest's per_key for it); null = the manifest's. */
+  limits: Readonly<LimitValues> | null;
 }
 
 export interface Snapshot {

@@ -80,6 +80,66 @@ describe("requests_per_minute", () => {
   });
 });
 
+describe("a key's own limits", () => {
+  const ADMIN = "admin-dev";
+  const issue = async (tenant: string, body: unknown) => {
+    const { response } = await send(`/admin/tenants/${tenant}/keys`, body, ADMIN);
+    return { status: response.status, body: await response.json<any>() };
+  };
+
+  it("limit that key alone, also where the manifest sets no limits, and replace per_key for it", async () => {
+    const t = await newTenant(undefined, 1);
+    const own = await issue(t.tenant, { name: "batch job", limits: { requests_per_minute: 1 } });
+    expect(own.status).toBe(201);
+    expect(own.body.limits).toEqual({ requests_per_minute: 1 });
+    expect((await chat(own.body.key)).response.status).toBe(200);
+    const refused = await chat(own.body.key);
+    expect(refused.response.status).toBe(429);
+    expect((await refused.response.json<ErrorBody>()).error.message).toContain("of this API key: Limit 1");
+    // The tenant's other key has no limits: no limiter call, no headers.
+    const other = await chat(t.key);
+    expect(other.response.status).toBe(200);
+    expect(rateHeaders(other.response)).toEqual({});
+
+    const perKey = await newTenant({ per_key: { requests_per_minute: 5 } }, 1);
+    const tight = await issue(perKey.tenant, { limits: { requests_per_minute: 2 } });
+    for (let i = 0; i < 2; i++) expect((await chat(tight.body.key)).response.status).toBe(200);
+    expect((await chat(tight.body.key)).response.status).toBe(429);
+    for (let i = 0; i < 5; i++) expect((await chat(perKey.key)).response.status).toBe(200);
+    expect((await chat(perKey.key)).response.status).toBe(429);
+  });
+
+  it("are listed and carried over by rotation", async () => {
+    const t = await newTenant(undefined, 0);
+    const made = await issue(t.tenant, { limits: { max_concurrent_streams: 2, tokens_per_day: 1000 } });
+    const list = await (await send(`/admin/tenants/${t.tenant}/keys`, undefined, ADMIN)).response.json<any>();
+    expect(list.data.find((k: { id: string }) => k.id === made.body.id).limits).toEqual({
+      max_concurrent_streams: 2,
+      tokens_per_day: 1000,
+    });
+    const rotated = await send(`/admin/tenants/${t.tenant}/keys/${made.body.id}/rotate`, {}, ADMIN);
+    expect(rotated.response.status).toBe(201);
+    const fresh = await rotated.response.json<any>();
+    expect(fresh.limits).toEqual({ max_concurrent_streams: 2, tokens_per_day: 1000 });
+    const stream = await chat(fresh.key, { stream: true });
+    expect(stream.response.headers.get("x-ratelimit-limit-tokens")).toBe("1000");
+    await readSSE(stream.response);
+  });
+
+  it("a bad value is a 400 naming the field", async () => {
+    const t = await newTenant(undefined, 0);
+    for (const [limits, param] of [
+      [{ requests_per_minute: 0 }, "limits.requests_per_minute"],
+      [{ tokens_per_day: 1.5 }, "limits.tokens_per_day"],
+      [{ max_streams: 2 }, "limits.max_streams"],
+    ] as const) {
+      const bad = await issue(t.tenant, { limits });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.param).toBe(param);
+    }
+  });
+});
+
 describe("tokens_per_day", () => {
   it("refuses once the day's recorded usage reaches the budget, until the next UTC day", async () => {
     const budget = 30;
