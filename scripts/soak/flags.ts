@@ -31,6 +31,8 @@ export interface SoakFlags {
   flood: boolean;
   floodConcurrency: number;
   floodSeconds: number;
+  /** requests_per_minute of the key globex floods with (its own limit); 0 = the demo key, unlimited. */
+  floodLimit: number;
   /** Sequential acme requests timed before and during the flood. */
   probeSeconds: number;
   json: boolean;
@@ -56,6 +58,8 @@ export const USAGE = `npm run soak [-- flags]     (against a running \`npm start
   --flood               then: globex floods while acme's latency is timed before and during
   --flood-concurrency N globex requests in flight during the flood, 1..1024 (default 128)
   --flood-seconds S     length of the flood and of each acme probe window, 1..300 (default 20)
+  --flood-limit N       globex floods with a key of its own limited to N requests a minute,
+                        0..100000 (default 600; 0 = the unlimited demo key)
   --probe-seconds S     acme probe window before the flood, 1..300 (default = --flood-seconds)
   --json                print the summary as JSON too
 Exit status: 0 when no record is lost or duplicated, none is written for a refused
@@ -100,6 +104,7 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     flood: false,
     floodConcurrency: 128,
     floodSeconds: 20,
+    floodLimit: 600,
     probeSeconds: 0,
     json: false,
     help: false,
@@ -162,6 +167,9 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         break;
       case "--flood-seconds":
         flags.floodSeconds = num("flood-seconds", value(), 1, 300);
+        break;
+      case "--flood-limit":
+        flags.floodLimit = num("flood-limit", value(), 0, 100_000, true);
         break;
       case "--probe-seconds":
         flags.probeSeconds = num("probe-seconds", value(), 1, 300);

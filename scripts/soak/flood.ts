@@ -6,6 +6,7 @@
 // upstream. Every request carries a client id and is checked like the soak's
 // own (a request refused before any upstream call owes no record).
 import { summarize, type Summary } from "../bench/stats";
+import { adminFetch } from "./http";
 import type { PlannedRequest } from "./mix";
 import { sendPlanned, type Outcome } from "./send";
 
@@ -68,6 +69,50 @@ async function loop(
 function probeStats(outcomes: readonly Outcome[]): ProbeStats {
   const ok = outcomes.filter((o) => o.status === 200 && o.end === "answered").map((o) => o.ms);
   return { ...summarize(ok), max_ms: Math.round(Math.max(0, ...ok)), errors: outcomes.length - ok.length };
+}
+
+/** The acme p99 during the flood may be at most this multiple of the one before (issue #15). */
+export const FLOOD_P99_RATIO = 1.5;
+
+export interface FloodKey {
+  key: string;
+  limit: number | null;
+  close(): Promise<void>;
+}
+
+/**
+ * The key globex floods with: one of its own limited to `limit` requests a
+ * minute (a key's own limits, docs/limits.md), revoked at the end; 0 floods
+ * with the unlimited demo key, to see what no limit does.
+ */
+export async function floodKey(
+  base: string,
+  adminToken: string,
+  runId: string,
+  demoKey: string,
+  limit: number,
+): Promise<FloodKey> {
+  if (limit === 0) return { key: demoKey, limit: null, async close() {} };
+  const created = await adminFetch(base, adminToken, "POST", "/admin/tenants/globex/keys", {
+    name: `soak flood ${runId}`,
+    limits: { requests_per_minute: limit },
+  });
+  if (created.status !== 201)
+    throw new Error(`creating the flood key failed (${created.status}): ${await created.text()}`);
+  const { id, key } = (await created.json()) as { id: string; key: string };
+  return {
+    key,
+    limit,
+    async close() {
+      await adminFetch(base, adminToken, "DELETE", `/admin/tenants/globex/keys/${id}`).catch(() => {});
+    },
+  };
+}
+
+/** Whether acme's p99 held during the flood; null when either window had no answer to time. */
+export function floodHeld(f: FloodResult): boolean | null {
+  if (!f.before.n || !f.during.n) return null;
+  return f.during.p99_ms <= FLOOD_P99_RATIO * f.before.p99_ms;
 }
 
 export async function runFlood(input: FloodInput): Promise<FloodResult> {

@@ -3,7 +3,7 @@
 // Counters are defined in docs/reliability.md.
 import { summarize } from "../bench/stats";
 import { isServerFault, surprise } from "./expect";
-import type { FloodResult } from "./flood";
+import { FLOOD_P99_RATIO, floodHeld, type FloodResult } from "./flood";
 import type { Outcome } from "./send";
 import type { StackLogCounts } from "./stack-log";
 import type { VerifyResult } from "./verify";
@@ -41,6 +41,8 @@ export function verdict(r: Report): { pass: boolean; reasons: string[] } {
   if (r.verify.unexpected) reasons.push(`${r.verify.unexpected} record(s) for refused requests`);
   const serverFaults = r.outcomes.filter(isServerFault).length;
   if (serverFaults) reasons.push(`${serverFaults} unexplained 5xx or broken 200(s)`);
+  if (r.flood && floodHeld(r.flood) === false)
+    reasons.push(`acme's p99 during the flood is over ${FLOOD_P99_RATIO}× its p99 before`);
   return { pass: reasons.length === 0, reasons };
 }
 
@@ -122,6 +124,11 @@ export function renderReport(r: Report, header: string): string {
     );
     lines.push(`          acme before: ${fmt(f.before)}`);
     lines.push(`          acme during: ${fmt(f.during)}`);
+    const held = floodHeld(f);
+    const ratio = f.before.p99_ms ? (f.during.p99_ms / f.before.p99_ms).toFixed(2) : "n/a";
+    lines.push(
+      `          p99 during/before ${ratio} (at most ${FLOOD_P99_RATIO}): ${held === null ? "not measured" : held ? "held" : "NOT held"}`,
+    );
   }
   const { pass, reasons } = verdict(r);
   lines.push(`result    ${pass ? "PASS" : `FAIL: ${reasons.join("; ")}`}`);

@@ -10,7 +10,7 @@
 // in requests and time. Counters and past runs: docs/reliability.md.
 import { DEMO_KEYS } from "../lib/demo-keys";
 import { parseFlags, USAGE, type SoakFlags } from "./flags";
-import { runFlood, type FloodResult } from "./flood";
+import { floodKey, runFlood, type FloodResult } from "./flood";
 import { planRequests } from "./mix";
 import { runPool } from "./pool";
 import { renderReport, reportJson, verdict, type Report } from "./report";
@@ -61,16 +61,26 @@ async function soak(flags: SoakFlags): Promise<number> {
 
     let flood: FloodResult | null = null;
     if (flags.flood) {
-      flood = await runFlood({
-        base: flags.url,
-        keys: { acme: DEMO_KEYS.acme, globex: DEMO_KEYS.globex },
-        prefix,
-        concurrency: flags.floodConcurrency,
-        floodSeconds: flags.floodSeconds,
-        probeSeconds: flags.probeSeconds,
-        requestTimeoutMs: flags.requestTimeout * 1000,
-        log,
-      });
+      const flooder = await floodKey(flags.url, flags.adminToken, runId, DEMO_KEYS.globex, flags.floodLimit);
+      log(
+        flooder.limit === null
+          ? "flood: globex floods with its demo key (no limit)"
+          : `flood: globex floods with a key of its own limited to ${flooder.limit} requests a minute`,
+      );
+      try {
+        flood = await runFlood({
+          base: flags.url,
+          keys: { acme: DEMO_KEYS.acme, globex: flooder.key },
+          prefix,
+          concurrency: flags.floodConcurrency,
+          floodSeconds: flags.floodSeconds,
+          probeSeconds: flags.probeSeconds,
+          requestTimeoutMs: flags.requestTimeout * 1000,
+          log,
+        });
+      } finally {
+        await flooder.close();
+      }
     }
     const outcomes = [...load.results, ...(flood?.outcomes ?? [])];
     log(`counting the records of ${outcomes.length} requests`);
