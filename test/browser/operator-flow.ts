@@ -72,7 +72,10 @@ const versionsStep: Step = async ({ stack, page }) => {
     assert.equal(Number(cells[2].replace(/,/g, "")), v.requests, `requests of ${v.version}`);
     assert.equal(Number(cells[6].replace(/,/g, "")), v.feedback.rated, `rated of ${v.version}`);
   }
-  assert.ok((await page.locator("tr.flagged").count()) >= 0);
+  const flagged = (stats.data as Array<{ audiences?: Array<{ flagged?: boolean }> }>).flatMap((v) =>
+    (v.audiences ?? []).filter((a) => a.flagged),
+  ).length;
+  assert.equal(await page.locator("tr.flagged").count(), flagged, "flagged audiences as the API says");
   await shoot(page, "versions");
   await page.goto(`${stack.base}/console/#/overview?range=24h`);
   await page.locator("tr[data-task=support]").waitFor();
@@ -245,7 +248,23 @@ const isolationStep: Step = async ({ stack, page, globexIds }) => {
     await page.goto(`${stack.base}/console/${hash}`);
     await page.locator("main h1").waitFor();
     await page.waitForLoadState("networkidle");
+    assert.equal(await page.getByTestId("tenant").textContent(), "acme", `signed in as acme on ${hash}`);
     seen.push(await page.locator("main").innerText());
+    // Every control has a label; keyboard focus is visible.
+    const unlabelled = await page
+      .locator("input, select, textarea")
+      .evaluateAll((els) =>
+        els
+          .filter((el) => !(el as HTMLInputElement).labels?.length && !el.getAttribute("aria-label"))
+          .map((el) => el.outerHTML),
+      );
+    assert.deepEqual(unlabelled, [], `controls without a label on ${hash}`);
+    await page.keyboard.press("Tab");
+    const outline = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      return el && el !== document.body ? getComputedStyle(el).outlineStyle : "none";
+    });
+    assert.notEqual(outline, "none", `focus is visible on ${hash}`);
     seen.push(
       ...(await page.locator("main option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))),
     );
@@ -267,7 +286,12 @@ const revokedStep: Step = async ({ stack, browser }) => {
   };
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  await signIn(page, stack.base, key.key);
+  // Signed in by keyboard alone: the key field has focus, Enter submits.
+  await page.goto(`${stack.base}/console/`);
+  await page.getByLabel("API key").waitFor();
+  await page.keyboard.type(key.key);
+  await page.keyboard.press("Enter");
+  await page.getByRole("navigation", { name: "Console" }).waitFor();
   await page.goto(`${stack.base}/console/#/interactions`);
   await page.locator("tr[data-id]").first().waitFor();
   await admin(stack.base, "DELETE", `/admin/tenants/acme/keys/${key.id}`);
@@ -287,7 +311,7 @@ export const STEPS: Array<[string, Step]> = [
   ["export, download, feed", exportStep],
   ["apply a manifest change after its diff", manifestStep],
   ["create and revoke a key", keysStep],
-  ["acme console shows nothing of globex", isolationStep],
+  ["every page: labelled controls, visible focus, nothing of globex", isolationStep],
   ["a revoked key returns to sign-in", revokedStep],
 ];
 
