@@ -7,11 +7,17 @@
 // Feedback is stored whether or not the interaction has been written yet (the
 // log queue may lag by seconds, or retry for longer); reads join the two by
 // (tenant_id, request_id) at query time, so nothing has to be linked later.
+// The same batch moves version_rollups (docs/stats.md): the entry's previous
+// verdict is taken out and the new one put in, so a changed rating moves the
+// counts and a repeated post changes nothing. Both steps touch a rollup only
+// when the interaction is stored; the log consumer counts earlier feedback
+// when the interaction lands.
 // Every statement here is scoped by the caller's tenant_id: feedback from one
 // tenant never attaches to, or reveals, another tenant's interaction.
 import { and, asc, eq, sql } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { feedback, interactions } from "../db/schema";
+import { feedbackDelta } from "../rollups/feedback-delta";
 import type { Feedback, FeedbackRequest, FeedbackResult } from "../schemas/feedback";
 
 export type FeedbackSource = "api_key" | "token";
@@ -86,7 +92,14 @@ export async function upsertFeedback(d1: D1Database, write: FeedbackWrite): Prom
     .from(interactions)
     .where(and(eq(interactions.tenantId, tenantId), eq(interactions.requestId, body.request_id)))
     .limit(1);
-  const [[row], existing] = await db.batch([upsert, found]);
+  const entry = { tenantId, requestId: body.request_id, userKey: body.user ?? "", choice: body.choice ?? 0 };
+  // One batch, one transaction: the old verdict out, the upsert, the new one in.
+  const [, [row], , existing] = await db.batch([
+    feedbackDelta(db, -1, entry),
+    upsert,
+    feedbackDelta(db, 1, entry),
+    found,
+  ]);
   return { ...toFeedback(row), interaction_found: existing.length > 0 };
 }
 

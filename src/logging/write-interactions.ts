@@ -9,6 +9,12 @@
 // value); all statements go in one batch (one round trip, one transaction).
 // The column list comes from the drizzle schema, so the two cannot drift.
 //
+// The same batch keeps version_rollups (docs/stats.md): before each chunk's
+// INSERT, one statement counts the chunk's records that the INSERT is about
+// to add (not yet stored, not erased, each request id once), with any
+// feedback already stored on them. Same transaction, same predicate: a
+// redelivered record is neither inserted nor counted again.
+//
 // A row too big for D1 (over MAX_ROW_BYTES, e.g. a prompt with a large
 // base64 image) whose record is held in R2 is written without its bodies
 // (messages, params, tools, answer; metadata is small and stays) and with
@@ -17,6 +23,8 @@
 // bodies from R2); exports skip it as too_large.
 import { getTableColumns } from "drizzle-orm";
 import { interactions } from "../db/schema";
+import { rollupInteractionsSql } from "../rollups/rollup-upsert";
+import { latencyBucket } from "../stats/latency-histogram";
 import type { InteractionRecord } from "./interaction-record";
 import { utf8ByteLength } from "./message-packer";
 
@@ -81,7 +89,9 @@ function toReducedRow(r: InteractionRecord, blobKey: string): Record<string, unk
   return { ...toRow(withoutBodies), blob_key: blobKey };
 }
 
-const rowJson = (values: Record<string, unknown>) => JSON.stringify(COLUMNS.map((column) => values[column] ?? null));
+/** The row's values in COLUMNS order, then its latency bucket (read only by the rollup statement). */
+const rowJson = (values: Record<string, unknown>) =>
+  JSON.stringify([...COLUMNS.map((column) => values[column] ?? null), latencyBucket(Number(values.latency_ms))]);
 const tooBig = (row: string) => row.length * 3 > MAX_ROW_BYTES && utf8ByteLength(row) > MAX_ROW_BYTES;
 
 // JSON columns travel as strings inside the row JSON, not nested: SQLite's
@@ -101,6 +111,13 @@ const INSERT_SQL =
   `SELECT ${COLUMNS.map((_, i) => `value->>${i}`).join(", ")} FROM json_each(?) ` +
   // The WHERE also keeps ON CONFLICT from parsing as part of the SELECT (SQLite's upsert docs).
   `WHERE ${NOT_ERASED} ON CONFLICT DO NOTHING`;
+
+const ROLLUP_SOURCE =
+  `SELECT ${["tenant_id", "request_id", "task", "created_at", "adapter_version", "audience", "adapter", "status", "prompt_tokens", "completion_tokens", "latency_ms", "ttft_ms"].map((c) => `${at(c)} AS ${c}`).join(", ")}, ` +
+  `value->>${COLUMNS.length} AS bucket FROM json_each(?) ` +
+  `WHERE ${NOT_ERASED} AND NOT EXISTS (SELECT 1 FROM interactions i WHERE i.tenant_id = ${at("tenant_id")} AND i.request_id = ${at("request_id")}) ` +
+  `GROUP BY ${at("tenant_id")}, ${at("request_id")}`;
+const ROLLUP_SQL = rollupInteractionsSql(ROLLUP_SOURCE);
 
 /** The records as JSON arrays of row values, joined into chunks of at most ROWS_JSON_CHARS (one row may exceed it alone). */
 export function rowChunks(records: InteractionRecord[]): string[] {
@@ -124,5 +141,8 @@ export function rowChunks(records: InteractionRecord[]): string[] {
 
 export async function writeInteractions(db: D1Database, records: InteractionRecord[]): Promise<void> {
   if (records.length === 0) return;
-  await db.batch(rowChunks(records).map((chunk) => db.prepare(INSERT_SQL).bind(chunk)));
+  // Rollup first: it counts what the INSERT right after it will add.
+  await db.batch(
+    rowChunks(records).flatMap((chunk) => [db.prepare(ROLLUP_SQL).bind(chunk), db.prepare(INSERT_SQL).bind(chunk)]),
+  );
 }
