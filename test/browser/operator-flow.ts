@@ -39,7 +39,9 @@ export async function signIn(page: Page, base: string, key: string): Promise<voi
 }
 
 const signInStep: Step = async ({ stack, page }) => {
-  await page.goto(`${stack.base}/console/`);
+  const res = await page.goto(`${stack.base}/console/`);
+  // Only the console's own scripts may run where the key is kept.
+  assert.match(res!.headers()["content-security-policy"] ?? "", /script-src 'self'/);
   await page.getByLabel("API key").waitFor();
   await shoot(page, "sign-in");
   // A wrong key stays on sign-in with a message.
