@@ -3,7 +3,8 @@
 // history of every transition with its reason and the numbers behind it.
 import { adminPath, call, json } from "../api";
 import { field, h, notice, select, table } from "../dom";
-import { pct, when as whenTime } from "../format";
+import { decisionNumbers } from "../decision-stats";
+import { when as whenTime } from "../format";
 import { versionsOf, type PageContext } from "../page";
 
 const POLL_MS = 5000;
@@ -21,17 +22,15 @@ interface Rollout extends Raw {
 
 const str = (v: unknown) =>
   v === null || v === undefined ? "–" : typeof v === "object" ? JSON.stringify(v) : String(v);
-/** Shares may be fractions (0.05) or percents (5): show both kinds as percent. */
-const share = (v: unknown) => (typeof v === "number" ? (v <= 1 ? pct(v, 0) : `${v}%`) : "–");
+/** Shares are percents of the task's traffic (5, 25, …). */
+const share = (v: unknown) => (typeof v === "number" ? `${v}%` : "–");
 const decisionOf = (r: Raw) => (r.latest_decision ?? r.decision ?? r.last_decision ?? null) as Raw | null;
 const historyOf = (r: Raw) =>
   Array.isArray(r.history) ? (r.history as Raw[]) : Array.isArray(r.events) ? (r.events as Raw[]) : [];
 const at = (e: Raw) => (e.at ?? e.created_at ?? e.time) as number | undefined;
 
 function numbers(d: Raw | null): HTMLElement | string {
-  if (!d) return "–";
-  const stats = d.stats ?? d.numbers ?? d.statistics;
-  return stats ? h("code", { class: "val" }, JSON.stringify(stats)) : "–";
+  return d ? decisionNumbers(d.stats ?? d.numbers ?? d.statistics) : "–";
 }
 
 export async function rolloutsPage(ctx: PageContext): Promise<void> {
