@@ -40,6 +40,8 @@ export function lineChart(
     ],
     axes: [{}, { values: (_u, ticks) => ticks.map(format), size: 60 }],
     scales: { x: { time: true } },
+    // The console shows every time in UTC; so do the axes.
+    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
     legend: { live: true },
   };
   const data: uPlot.AlignedData = [times.map((t) => t / 1000), ...series.map((s) => s.values)];
