@@ -33,6 +33,8 @@ export interface SoakFlags {
   floodSeconds: number;
   /** requests_per_minute of the key globex floods with (its own limit); 0 = the demo key, unlimited. */
   floodLimit: number;
+  /** Flood requests per second, open loop; 0 = closed loop on --flood-concurrency connections. */
+  floodRate: number;
   /** Sequential acme requests timed before and during the flood. */
   probeSeconds: number;
   json: boolean;
@@ -58,6 +60,9 @@ export const USAGE = `npm run soak [-- flags]     (against a running \`npm start
   --flood               then: globex floods while acme's latency is timed before and during
   --flood-concurrency N globex requests in flight during the flood, 1..1024 (default 128)
   --flood-seconds S     length of the flood and of each acme probe window, 1..300 (default 20)
+  --flood-rate R        globex starts R requests a second whatever the answers (open loop),
+                        0..10000 (default 100: 10x a 600/min limit); 0 = as fast as its
+                        connections get answers (closed loop), which saturates a local stack
   --flood-limit N       globex floods with a key of its own limited to N requests a minute,
                         0..100000 (default 600; 0 = the unlimited demo key)
   --probe-seconds S     acme probe window before the flood, 1..300 (default = --flood-seconds)
@@ -105,6 +110,7 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     floodConcurrency: 128,
     floodSeconds: 20,
     floodLimit: 600,
+    floodRate: 100,
     probeSeconds: 0,
     json: false,
     help: false,
@@ -167,6 +173,9 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         break;
       case "--flood-seconds":
         flags.floodSeconds = num("flood-seconds", value(), 1, 300);
+        break;
+      case "--flood-rate":
+        flags.floodRate = num("flood-rate", value(), 0, 10_000);
         break;
       case "--flood-limit":
         flags.floodLimit = num("flood-limit", value(), 0, 100_000, true);

@@ -27,6 +27,8 @@ interface FloodInput {
   keys: { acme: string; globex: string };
   prefix: string;
   concurrency: number;
+  /** Flood requests started per second (open loop, at most `concurrency` in flight); 0 = as fast as answers come back. */
+  rate: number;
   floodSeconds: number;
   probeSeconds: number;
   requestTimeoutMs: number;
@@ -63,6 +65,38 @@ async function loop(
     while (Date.now() < end) outcomes.push(await send(next(n++)));
   };
   await Promise.all(Array.from({ length: workers }, worker));
+  return outcomes;
+}
+
+/**
+ * Starts one request every 1/rate s for `seconds` (an open loop: the sender
+ * does not wait for answers, as a misbehaving client would not), skipping a
+ * tick while `cap` requests are in flight; returns every outcome.
+ */
+async function openLoop(
+  rate: number,
+  cap: number,
+  seconds: number,
+  next: (n: number) => PlannedRequest,
+  send: (req: PlannedRequest) => Promise<Outcome>,
+): Promise<Outcome[]> {
+  const started = Date.now();
+  const end = started + seconds * 1000;
+  const outcomes: Outcome[] = [];
+  const pending = new Set<Promise<void>>();
+  for (let n = 0; ; n++) {
+    const due = started + (n * 1000) / rate;
+    if (due >= end) break;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (pending.size >= cap) continue;
+    const p = send(next(n)).then((o) => {
+      outcomes.push(o);
+      pending.delete(p);
+    });
+    pending.add(p);
+  }
+  await Promise.all(pending);
   return outcomes;
 }
 
@@ -129,14 +163,17 @@ export async function runFlood(input: FloodInput): Promise<FloodResult> {
   input.log(`flood: acme alone, one request at a time, ${input.probeSeconds} s`);
   const before = await loop(1, input.probeSeconds, probe("before"), send);
 
-  input.log(`flood: globex with ${input.concurrency} connections for ${input.floodSeconds} s, acme probing`);
-  const started = performance.now();
-  const floodRun = loop(
-    input.concurrency,
-    input.floodSeconds,
-    (n) => planned("globex", `${input.prefix}f${n}`, n, "flood: globex"),
-    send,
+  input.log(
+    input.rate > 0
+      ? `flood: globex sends ${input.rate} requests/s (at most ${input.concurrency} in flight) for ${input.floodSeconds} s, acme probing`
+      : `flood: globex with ${input.concurrency} connections for ${input.floodSeconds} s, acme probing`,
   );
+  const started = performance.now();
+  const floodRequest = (n: number) => planned("globex", `${input.prefix}f${n}`, n, "flood: globex");
+  const floodRun =
+    input.rate > 0
+      ? openLoop(input.rate, input.concurrency, input.floodSeconds, floodRequest, send)
+      : loop(input.concurrency, input.floodSeconds, floodRequest, send);
   // Let the flood build up for a second before timing acme under it.
   await new Promise((resolve) => setTimeout(resolve, Math.min(1000, (input.floodSeconds * 1000) / 4)));
   const during = await loop(1, Math.max(1, input.floodSeconds - 1), probe("during"), send);

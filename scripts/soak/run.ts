@@ -73,6 +73,7 @@ async function soak(flags: SoakFlags): Promise<number> {
           keys: { acme: DEMO_KEYS.acme, globex: flooder.key },
           prefix,
           concurrency: flags.floodConcurrency,
+          rate: flags.floodRate,
           floodSeconds: flags.floodSeconds,
           probeSeconds: flags.probeSeconds,
           requestTimeoutMs: flags.requestTimeout * 1000,
