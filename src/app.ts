@@ -17,6 +17,7 @@ import { systemClock, type Clock } from "./clock";
 import type { GatewayConfig } from "./config";
 import type { AppEnv } from "./env";
 import { frameworkRejection, GatewayError, internalError, methodNotAllowed, notFound } from "./errors";
+import { floodGuard } from "./limits/flood-guard";
 import { bodySizeLimit } from "./middleware/body-size";
 import { gatewayContext } from "./middleware/gateway-context";
 import { requestId } from "./middleware/request-id";
@@ -89,6 +90,7 @@ export function createApp(options: AppOptions = {}): GatewayApp {
   const manageKey = apiKeyAuth({ scopes: ["manage"] });
   const exportKey = apiKeyAuth({ scopes: ["export"] });
   app.use("/v1/chat/*", chatKey);
+  app.use("/v1/chat/completions", floodGuard());
   app.use("/v1/models", modelsKey);
   app.use("/v1/models/*", modelsKey);
   app.use("/v1/interactions", logKey);
