@@ -114,6 +114,9 @@ async function render(): Promise<void> {
       location.hash = `#/${[name, ...path].map(encodeURIComponent).join("/")}${qs ? `?${qs}` : ""}`;
     },
     onLeave: (fn) => cleanups.push(fn),
+    invalidateModels: () => {
+      models = null;
+    },
     live: () => gen === generation,
   };
   main.append(h("h1", null, page[1]));

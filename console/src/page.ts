@@ -24,6 +24,8 @@ export interface PageContext {
   /** Replaces the hash query (keeps the page), e.g. the Overview's time range. */
   setParams(params: URLSearchParams): void;
   onLeave(cleanup: () => void): void;
+  /** Reloads the tenant's tasks on the next page (after a manifest apply adds or removes one). */
+  invalidateModels(): void;
   /** Whether this page is still the one shown (async work checks before drawing). */
   live(): boolean;
 }

@@ -115,6 +115,7 @@ export async function manifestPage(ctx: PageContext): Promise<void> {
         try {
           const r = await json<{ version: number }>(adminPath("/manifest"), { method: "PUT", body });
           dialog.close();
+          ctx.invalidateModels();
           ctx.setParams(new URLSearchParams({ applied: String(r.version) }));
         } catch (error) {
           dialog.close();
