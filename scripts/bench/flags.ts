@@ -17,6 +17,8 @@ export interface BenchFlags {
   only: string[] | null;
   skip: string[];
   upstream: "thread" | "main";
+  /** A checkout of another commit whose gateway the paced section measures side by side. */
+  baseline: string | null;
   write: boolean;
   /** Rebuild bench/RESULTS.md from bench/results.json, measure nothing. */
   report: boolean;
@@ -32,9 +34,11 @@ export const USAGE = `npm run bench [-- flags]
   --consumer-records N  logging section: records sent through LOG_QUEUE to time the consumer (default 10000)
   --export-rows N     export section: rated interactions seeded (default 200000; small export = N/10)
   --export-formats a,b  export section: formats to export (default openai-sft; e.g. openai-sft,trl-kto)
-  --only a,b          run only these sections (gateway, limits, logging, export, routing)
+  --only a,b          run only these sections (gateway, paced, limits, logging, export, routing)
   --skip-<name>       skip a section, e.g. --skip-routing
   --upstream W        where the dev upstream runs: thread (default) or main
+  --baseline DIR      paced section: also load the gateway of another checkout (git worktree add DIR <commit>)
+                      in the same workerd, side by side: a change's before/after without run-to-run drift
   --no-write          print the tables, leave bench/results.json and bench/RESULTS.md alone
   --report            rebuild bench/RESULTS.md from bench/results.json, measure nothing`;
 
@@ -65,6 +69,7 @@ export function parseFlags(argv: readonly string[]): BenchFlags {
     only: null,
     skip: [],
     upstream: "thread",
+    baseline: null,
     write: true,
     report: false,
     help: false,
@@ -87,7 +92,8 @@ export function parseFlags(argv: readonly string[]): BenchFlags {
       const where = value();
       if (where !== "thread" && where !== "main") throw new Error(`--upstream must be thread or main, got ${where}`);
       flags.upstream = where;
-    } else if (name === "no-write") flags.write = false;
+    } else if (name === "baseline") flags.baseline = value();
+    else if (name === "no-write") flags.write = false;
     else if (name === "report") flags.report = true;
     else if (name === "help" || name === "h") flags.help = true;
     else throw new Error(`unknown flag --${name}\n${USAGE}`);

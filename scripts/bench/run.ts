@@ -67,7 +67,7 @@ async function main(): Promise<number> {
       if (!stack) {
         log("starting dev upstream, gateway, pass-through and logging-off gateway (one workerd) …");
         const extra = Object.assign({}, ...sections.map((s) => (s.usesStack ? s.stackOptions : undefined)));
-        stack = startStack({ ...extra, upstream: flags.upstream });
+        stack = startStack({ ...extra, upstream: flags.upstream, baselineDir: flags.baseline ?? undefined });
         void stack.then((s) =>
           log(`gateway ${s.gatewayUrl}, pass-through ${s.passthroughUrl}, upstream ${s.upstream.url}`),
         );

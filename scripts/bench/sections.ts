@@ -11,6 +11,7 @@ import type { BenchFlags } from "./flags";
 import { gatewaySection } from "./gateway-section";
 import { limitsSection } from "./limits-section";
 import { loggingSection } from "./logging-section";
+import { pacedSection } from "./paced-section";
 import { routingSection } from "./routing-section";
 import type { Stack, StackOptions } from "./start-stack";
 
@@ -36,6 +37,7 @@ export interface BenchSection<T = unknown> {
 
 export const SECTIONS: readonly BenchSection[] = [
   gatewaySection,
+  pacedSection,
   limitsSection,
   loggingSection,
   exportSection,

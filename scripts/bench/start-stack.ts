@@ -23,6 +23,8 @@ export const GATEWAY = "switchyard";
 export const PASSTHROUGH = "switchyard-bench-passthrough";
 /** The gateway's bundle again, with INTERACTION_LOGGING="off" (the logging section's baseline). */
 export const LOGGING_OFF = `${GATEWAY}--logging-off`;
+/** The gateway of another checkout (StackOptions.baselineDir). */
+export const BASELINE = `${GATEWAY}--baseline`;
 const BUILD_DIR = path.join(ROOT, ".wrangler/bench/build");
 
 export interface StackOptions {
@@ -46,6 +48,13 @@ export interface StackOptions {
    * INTERACTION_LOGGING="off", sharing D1; no queue consumer or Workflow of its own.
    */
   loggingOff?: boolean;
+  /**
+   * A checkout of another commit of this project (e.g. `git worktree add
+   * /tmp/base <commit>`): its gateway runs as a further Worker (BASELINE) with
+   * the same bindings, so a change is measured against the code before it in
+   * the same workerd, side by side, where run-to-run drift cannot tell them apart.
+   */
+  baselineDir?: string;
 }
 
 export interface Stack {
@@ -54,6 +63,8 @@ export interface Stack {
   passthroughUrl: string;
   /** Origin of the LOGGING_OFF Worker, when `loggingOff` was asked for. */
   loggingOffUrl: string | null;
+  /** Origin of the BASELINE Worker, when `baselineDir` was given. */
+  baselineUrl: string | null;
   tenants: string[];
   mf: Miniflare;
   /** One line saying what runs where, for the report. */
@@ -64,12 +75,12 @@ export interface Stack {
 }
 
 /** Bundles one Worker exactly as `wrangler deploy` would, without uploading it. */
-function bundle(config: string, name: string, unminified = false): string {
+function bundle(config: string, name: string, unminified = false, cwd = ROOT): string {
   const outdir = path.join(BUILD_DIR, name);
   const args = ["wrangler", "deploy", "--dry-run", "--config", config, "--outdir", outdir];
   if (unminified) args.push("--minify=false");
   execFileSync("npx", args, {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, ...OFFLINE_ENV },
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -95,6 +106,19 @@ function loggingOffWorker(gateway: WorkerOptions): WorkerOptions {
     ...gateway,
     name: LOGGING_OFF,
     bindings: { ...gateway.bindings, INTERACTION_LOGGING: "off" },
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+  } as WorkerOptions;
+  delete worker.queueConsumers;
+  delete worker.workflows;
+  return worker;
+}
+
+/** The gateway of another checkout, bundled from there, with the gateway's bindings; no consumer or Workflow of its own. */
+function baselineWorker(gateway: WorkerOptions, dir: string): WorkerOptions {
+  const worker = {
+    ...gateway,
+    name: BASELINE,
+    scriptPath: bundle(path.join(path.resolve(dir), "wrangler.toml"), BASELINE, false, path.resolve(dir)),
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
   } as WorkerOptions;
   delete worker.queueConsumers;
@@ -137,7 +161,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         stdout.on("data", lines(onLine, "stdout"));
         stderr.on("data", lines(onLine, "stderr"));
       },
-      workers: [gateway, passthrough, ...(options.loggingOff ? [loggingOffWorker(gateway)] : [])],
+      workers: [
+        gateway,
+        passthrough,
+        ...(options.loggingOff ? [loggingOffWorker(gateway)] : []),
+        ...(options.baselineDir ? [baselineWorker(gateway, options.baselineDir)] : []),
+      ],
     });
     await mf.ready;
     const db = await mf.getD1Database("DB", GATEWAY);
@@ -146,16 +175,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const gatewayUrl = (await mf.unsafeGetDirectURL(GATEWAY)).origin;
     const passthroughUrl = (await mf.unsafeGetDirectURL(PASSTHROUGH)).origin;
     const loggingOffUrl = options.loggingOff ? (await mf.unsafeGetDirectURL(LOGGING_OFF)).origin : null;
+    const baselineUrl = options.baselineDir ? (await mf.unsafeGetDirectURL(BASELINE)).origin : null;
     const instance = mf;
     return {
       upstream,
       gatewayUrl,
       passthroughUrl,
       loggingOffUrl,
+      baselineUrl,
       tenants,
       mf: instance,
       topology:
-        `gateway, pass-through${options.loggingOff ? " and the gateway with logging off" : ""} as Workers in one workerd (one Miniflare instance, \`wrangler deploy --dry-run\` bundles, ` +
+        `gateway, pass-through${options.loggingOff ? ", the gateway with logging off" : ""}${options.baselineDir ? ", the baseline gateway of another checkout" : ""} as Workers in one workerd (one Miniflare instance, \`wrangler deploy --dry-run\` bundles, ` +
         `direct loopback sockets); dev upstream with zero delay on a Node ${upstream.where === "thread" ? "worker thread" : "main thread"}; ` +
         "autocannon and the probe client on the Node main thread",
       runtimeErrors,

@@ -15,6 +15,7 @@
 import { sseData, SSE_DONE } from "../providers/sse";
 import type { Clock } from "../clock";
 import { upstreamStreamBroken, upstreamTimeout } from "../errors";
+import { ByteSink } from "../stream/byte-sink";
 import { collectCapture } from "../stream/collect-capture";
 import { SseRewriter } from "../stream/sse-rewriter";
 import type { CompletionCapture } from "./completion-capture";
@@ -72,14 +73,16 @@ export function captureStream(
   const reader = upstream.getReader();
   const rewriter = new SseRewriter(options, capture);
   const { flags, out } = rewriter;
-  /** The log's copy: the upstream's reads as they came. */
-  const raw: Uint8Array[] = [];
+  // The log's copy: the upstream's bytes as they came, copied (a read is a
+  // view of a 4 KB buffer of the runtime's; keeping the views would hold
+  // every one of those until the record is built).
+  const raw = new ByteSink();
   let collected = false;
   const collect = () => {
     if (collected) return;
     collected = true;
     // Events before the first token filled the capture already; when every event was parsed, it is whole.
-    if (rewriter.scanned) collectCapture(raw, capture, options.includeUsage);
+    if (rewriter.scanned) collectCapture(raw.view(), capture, options.includeUsage);
   };
   let ended = false;
   let readStartedAt = 0;
@@ -229,7 +232,7 @@ export function captureStream(
             reading = false;
             if (timedOut) throw idleError();
             if (next.done) return finish(controller);
-            raw.push(next.value);
+            raw.appendBytes(next.value);
             rewriter.feed(next.value);
             if (!out.length) continue;
             const sinceWrite = clock.monotonicMs() - lastWrite;

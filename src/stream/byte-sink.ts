@@ -7,8 +7,12 @@ const encoder = new TextEncoder();
 const LOOP_COPY = 24;
 
 export class ByteSink {
-  #buf = new Uint8Array(8192);
+  #buf: Uint8Array;
   length = 0;
+
+  constructor(capacity = 8192) {
+    this.#buf = new Uint8Array(capacity);
+  }
 
   #room(extra: number): Uint8Array {
     const need = this.length + extra;
@@ -40,6 +44,21 @@ export class ByteSink {
 
   appendString(text: string): void {
     if (text) this.appendBytes(encoder.encode(text));
+  }
+
+  /** Everything gathered so far, without copying (valid until the next append). */
+  view(): Uint8Array {
+    return this.#buf.subarray(0, this.length);
+  }
+
+  /** Drops the first `n` bytes, moving the rest to the front (no allocation). */
+  drop(n: number): void {
+    if (n >= this.length) {
+      this.length = 0;
+      return;
+    }
+    this.#buf.copyWithin(0, n, this.length);
+    this.length -= n;
   }
 
   /** Everything gathered, as its own buffer; the sink is empty after. */

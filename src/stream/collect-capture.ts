@@ -10,7 +10,7 @@ import { captureEvent } from "./chunk-event";
 
 class Stop extends Error {}
 
-export function collectCapture(chunks: readonly Uint8Array[], into: CompletionCapture, includeUsage: boolean): void {
+export function collectCapture(raw: Uint8Array, into: CompletionCapture, includeUsage: boolean): void {
   const firstTokenAt = into.firstTokenAt;
   into.reset();
   const decoder = new TextDecoder();
@@ -24,7 +24,7 @@ export function collectCapture(chunks: readonly Uint8Array[], into: CompletionCa
     },
   });
   try {
-    for (const chunk of chunks) parser.feed(decoder.decode(chunk, { stream: true }));
+    parser.feed(decoder.decode(raw, { stream: true }));
   } catch (error) {
     if (!(error instanceof Stop)) throw error;
   }

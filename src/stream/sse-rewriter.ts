@@ -53,7 +53,7 @@ export class SseRewriter {
   readonly #idMember: Uint8Array;
   readonly #modelMember: Uint8Array;
   readonly #createdMember: Uint8Array;
-  #carry: Uint8Array | null = null;
+  readonly #carry = new ByteSink(1024);
   /** Bytes have come (a byte-order mark now is part of the data). */
   #seen = false;
   /** Set once the stream is handed whole to the SSE parser. */
@@ -76,12 +76,13 @@ export class SseRewriter {
   /** Takes one upstream read. Throws where a parse of the same bytes throws (a chunk of the wrong shape). */
   feed(chunk: Uint8Array): void {
     if (this.#parser) return this.#parser.feed(this.#decoder!.decode(chunk, { stream: true }));
+    // An event split across reads waits in a buffer of the rewriter's own,
+    // reused for the whole stream: no allocation per event.
+    const carry = this.#carry;
     let b = chunk;
-    if (this.#carry) {
-      b = new Uint8Array(this.#carry.length + chunk.length);
-      b.set(this.#carry);
-      b.set(chunk, this.#carry.length);
-      this.#carry = null;
+    if (carry.length) {
+      carry.appendBytes(chunk);
+      b = carry.view();
     }
     if (!this.#seen) {
       if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return this.#toParser(b, 0);
@@ -105,10 +106,9 @@ export class SseRewriter {
       pos = from = lf + 2;
       oneLine = true;
     }
-    if (pos < b.length) {
-      if (cr >= pos) return this.#toParser(b, pos);
-      this.#carry = pos === 0 ? b : b.subarray(pos);
-    }
+    if (pos < b.length && cr >= pos) return this.#toParser(b, pos);
+    if (b === chunk) carry.append(chunk, pos, chunk.length);
+    else carry.drop(pos);
   }
 
   /** From b[pos] on, the SSE parser takes the stream (pos is at the start of an event). */
