@@ -11,6 +11,7 @@ import { feedbackApi, feedbackDocs } from "./api/feedback";
 import { erasureApi, erasureDocs } from "./api/erasure";
 import { interactionsApi, interactionsDocs } from "./api/interactions";
 import { modelsApi, modelsDocs } from "./api/models";
+import { statsApi, statsDocs } from "./api/stats";
 import { lazyOpenApiDocument } from "./api/openapi";
 import { apiKeyAuth } from "./auth/api-key-auth";
 import { systemClock, type Clock } from "./clock";
@@ -96,6 +97,7 @@ export function createApp(options: AppOptions = {}): GatewayApp {
   app.use("/v1/interactions", logKey);
   app.use("/v1/interactions/*", logKey);
   app.use("/v1/users/*", manageKey);
+  app.use("/v1/stats/*", apiKeyAuth({ scopes: ["read"] }));
   app.use("/v1/exports", exportKey);
   app.use("/v1/exports/*", exportKey);
   // /v1/feedback authenticates itself: an API key or a signed feedback token.
@@ -104,6 +106,7 @@ export function createApp(options: AppOptions = {}): GatewayApp {
   app.route("/", feedbackApi);
   app.route("/", interactionsApi);
   app.route("/", erasureApi);
+  app.route("/", statsApi);
   app.route("/", exportsApi);
   app.route("/", adminApi);
 
@@ -113,7 +116,7 @@ export function createApp(options: AppOptions = {}): GatewayApp {
       version: "0.1.0",
       description: "OpenAI-compatible gateway that routes each tenant's tasks to LoRA adapters and fine-tunes.",
     },
-    [chatDocs, modelsDocs, feedbackDocs, interactionsDocs, erasureDocs, exportsDocs, adminDocs],
+    [chatDocs, modelsDocs, feedbackDocs, interactionsDocs, erasureDocs, statsDocs, exportsDocs, adminDocs],
   );
   app.get("/openapi.json", (c) => c.json(openApi()));
   app.get("/docs", (c) => c.html(docsHtml()));

@@ -60,9 +60,3 @@ export function histogramQuantile(counts: readonly number[], q: number): number 
   }
   return bucketRange(counts.length - 1)[0];
 }
-
-/** Adds histogram b into a (same length), in place; returns a. */
-export function addHistogram(a: number[], b: readonly number[]): number[] {
-  for (let i = 0; i < b.length; i++) a[i] = (a[i] ?? 0) + b[i];
-  return a;
-}

@@ -275,6 +275,21 @@ const ROWS: Record<string, Row[]> = {
       sameAsNobody: true,
     },
   ],
+  "GET /v1/stats/versions": [
+    {
+      name: "B's key, A's task",
+      req: (f) => get(`/v1/stats/versions?task=${f.a.task}&by=audience&interval=hour&since=${since}`),
+      status: [404],
+      sameAsNobody: true,
+    },
+    {
+      name: "B's key, its own task: none of A's versions or audiences",
+      req: () => get(`/v1/stats/versions?task=tutoring&by=audience&since=${since}`),
+      status: [200],
+      check: (answer) => expect(answer.text).not.toMatch(/support-|acme/),
+    },
+    { name: "A's feedback token", req: (f) => get(`/v1/stats/versions?task=${f.a.task}`, f.a.token), status: [401] },
+  ],
   "POST /v1/feedback": [
     {
       // Feedback is taken before its interaction is logged, so B may rate an id

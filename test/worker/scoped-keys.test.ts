@@ -21,6 +21,7 @@ const routes: [string, string, string, unknown?][] = [
   ["chat or read", "GET", "/v1/models/support"],
   ["read", "GET", "/v1/interactions"],
   ["read", "GET", "/v1/interactions/chatcmpl-00000000000000000000000000000000"],
+  ["read", "GET", "/v1/stats/versions?task=support"],
   ["feedback", "POST", "/v1/feedback", { request_id: "chatcmpl-00000000000000000000000000000000", rating: 1 }],
   ["export", "GET", "/v1/exports/training-data?format=trl-kto"],
   ["export", "GET", "/v1/exports/feeds"],
