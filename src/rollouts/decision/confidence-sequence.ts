@@ -39,13 +39,17 @@ export function logPhi(x: number): number {
   return x >= 0 ? Math.log1p(-Math.exp(tail)) : tail;
 }
 
-/** log M(S, v) and its derivative in S. */
-function logMixture(s: number, v: number, rho: number): [number, number] {
+/** log M(S, v). */
+function logMixture(s: number, v: number, rho: number): number {
+  const w = v + rho;
+  return Math.LN2 + 0.5 * Math.log(rho / w) + (s * s) / (2 * w) + logPhi(s / Math.sqrt(w));
+}
+
+/** d log M / dS: S / w + phi(x) / (Phi(x) sqrt w) with x = S / sqrt w. */
+function logMixtureSlope(s: number, v: number, rho: number): number {
   const w = v + rho;
   const x = s / Math.sqrt(w);
-  const lp = logPhi(x);
-  const density = Math.exp(-0.5 * x * x - 0.5 * Math.log(2 * Math.PI) - lp); // phi(x) / Phi(x)
-  return [Math.LN2 + 0.5 * Math.log(rho / w) + (s * s) / (2 * w) + lp, s / w + density / Math.sqrt(w)];
+  return s / w + Math.exp(-0.5 * x * x - 0.5 * Math.log(2 * Math.PI) - logPhi(x)) / Math.sqrt(w);
 }
 
 /**
@@ -62,16 +66,16 @@ export function normalMixtureBoundary(v: number, alpha: number, rho: number): nu
   // boundary, M without its factor 2 Phi is 1/alpha, and 2 Phi >= 1 there.
   let lo = 0;
   let hi = Math.sqrt((v + rho) * (2 * target + Math.log1p(v / rho)));
-  // Newton's method kept inside the bracket (bisecting when a step leaves it); a few steps
-  // reach |log M - log(1/alpha)| < 1e-10, i.e. alpha to ten digits.
-  let s = hi;
+  // Newton's method kept inside the bracket (bisecting when a step leaves it), from where the
+  // symmetric mixture is 1/(2 alpha): there M = Phi / alpha, just short of the root since Phi
+  // is near 1. Two or three steps reach |log M - log(1/alpha)| < 1e-10, alpha to ten digits.
+  let s = Math.sqrt(Math.max(0, (v + rho) * (2 * target - 2 * Math.LN2 + Math.log1p(v / rho))));
   for (let i = 0; i < 100; i++) {
-    const [f, slope] = logMixture(s, v, rho);
-    const gap = f - target;
+    const gap = logMixture(s, v, rho) - target;
     if (Math.abs(gap) < 1e-10) return s;
     if (gap > 0) hi = s;
     else lo = s;
-    const next = s - gap / slope;
+    const next = s - gap / logMixtureSlope(s, v, rho);
     s = next > lo && next < hi ? next : (lo + hi) / 2;
   }
   return hi;

@@ -113,21 +113,24 @@ function emptyArm(names: readonly string[], withLatency: boolean): SimArm {
   };
 }
 
-const FIELDS = ["requests", "errors", "rated", "positive", "negative"] as const;
+/** into = a - b (or a itself without b), field by field, written out: this runs every simulated minute. */
+function assign(into: SegmentTotals, a: SegmentTotals, b?: SegmentTotals) {
+  into.requests = a.requests - (b?.requests ?? 0);
+  into.errors = a.errors - (b?.errors ?? 0);
+  into.rated = a.rated - (b?.rated ?? 0);
+  into.positive = a.positive - (b?.positive ?? 0);
+  into.negative = a.negative - (b?.negative ?? 0);
+}
 
 /** Sets `into` to a - b, in place (latency is not subtracted: the rule reads only the cumulative one). */
 function difference(into: SimArm, a: SimArm, b: SimArm, names: readonly string[]) {
-  for (const f of FIELDS) into[f] = a[f] - b[f];
-  for (const name of names) {
-    for (const f of FIELDS) into.audiences[name][f] = a.audiences[name][f] - b.audiences[name][f];
-  }
+  assign(into, a, b);
+  for (const name of names) assign(into.audiences[name], a.audiences[name], b.audiences[name]);
 }
 
 function copyInto(into: SimArm, from: SimArm, names: readonly string[]) {
-  for (const f of FIELDS) into[f] = from[f];
-  for (const name of names) {
-    for (const f of FIELDS) into.audiences[name][f] = from.audiences[name][f];
-  }
+  assign(into, from);
+  for (const name of names) assign(into.audiences[name], from.audiences[name]);
 }
 
 export function simulate(scenario: Scenario, seed: number): Outcome {
