@@ -24,6 +24,7 @@ export default defineConfig({
               bindings: {
                 TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, "migrations")),
                 DEV_UPSTREAM_URL: inject("devUpstreamUrl"),
+                DEV_REPLICA_URLS: inject("devReplicaUrls"),
               },
             },
           })),

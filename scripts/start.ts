@@ -1,6 +1,9 @@
 // npm start: migrate the local D1, apply the demo manifests and keys, start
-// the dev upstream and `wrangler dev --local` on PORT (default 8787).
-// Ctrl-C stops both. Needs no account, login or network.
+// two dev-upstream replicas (DEV_UPSTREAM_PORT and the port after it, default
+// 8788 and 8789: acme's upstream lists both) and `wrangler dev --local` on
+// PORT (default 8787). acme's support-v1 is loaded on demand, so the first
+// support request shows a lazy load in the log. Ctrl-C stops all of them.
+// Needs no account, login or network.
 import { execFileSync, spawn } from "node:child_process";
 import { startDevUpstream } from "./dev-upstream/server";
 import { OFFLINE_ENV, ROOT } from "./lib/offline-env";
@@ -13,8 +16,8 @@ const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: ROOT
 run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"]);
 run("npx", ["tsx", "scripts/adapters-sync.ts", "--by", "npm start"]);
 
-const upstream = await startDevUpstream({ port: upstreamPort });
-console.log(`dev upstream listening on ${upstream.url}`);
+const replicas = await Promise.all([upstreamPort, upstreamPort + 1].map((p) => startDevUpstream({ port: p })));
+for (const r of replicas) console.log(`dev upstream replica listening on ${r.url}`);
 
 // detached: wrangler gets its own process group, so Ctrl-C here can stop
 // wrangler and the workerd it spawns together (kill(-pid)).
@@ -34,7 +37,7 @@ async function stop(code = 0) {
   } catch {
     // already gone
   }
-  await upstream.close();
+  await Promise.all(replicas.map((r) => r.close()));
   process.exit(code);
 }
 // Cron Triggers do not fire in local dev: tick the retention sweep (the

@@ -23,6 +23,7 @@ import { bodySizeLimit } from "./middleware/body-size";
 import { gatewayContext } from "./middleware/gateway-context";
 import { requestId } from "./middleware/request-id";
 import { createRegistryCache, type RegistryCache } from "./registry/registry-cache";
+import { createUpstreamPool, type UpstreamPool } from "./upstreams/upstream-pool";
 
 export function renderError(error: unknown, requestIdValue: string | undefined): Response {
   if (error instanceof GatewayError) return error.toResponse();
@@ -47,6 +48,7 @@ export interface AppOptions {
 export interface GatewayApp {
   app: Hono<AppEnv>;
   registry: RegistryCache;
+  upstreams: UpstreamPool;
 }
 
 export function createApp(options: AppOptions = {}): GatewayApp {
@@ -59,6 +61,9 @@ export function createApp(options: AppOptions = {}): GatewayApp {
     ttlSeconds: () => config?.snapshotTtlSeconds ?? 5,
     capacity: () => config?.tenantCacheSize ?? 500,
   });
+
+  // Per isolate, like the registry cache: replica health and inventory (src/upstreams).
+  const upstreams = createUpstreamPool({ clock });
 
   const app = new Hono<AppEnv>();
   app.use("*", requestId({ clock }));
@@ -75,6 +80,7 @@ export function createApp(options: AppOptions = {}): GatewayApp {
     gatewayContext({
       clock,
       registry,
+      upstreams,
       onConfig: (current) => {
         config = current;
       },
@@ -128,5 +134,5 @@ export function createApp(options: AppOptions = {}): GatewayApp {
     if (id) response.headers.set("x-request-id", id);
     return response;
   });
-  return { app, registry };
+  return { app, registry, upstreams };
 }

@@ -5,6 +5,7 @@ import type { GatewayConfig } from "./config";
 import type { TenantSnapshot } from "./routing/compiled";
 import type { RegistryCache } from "./registry/registry-cache";
 import type { LimitValues } from "./schemas/manifest";
+import type { UpstreamPool } from "./upstreams/upstream-pool";
 
 export type AppEnv = {
   Bindings: Env;
@@ -17,6 +18,8 @@ export type AppEnv = {
     config: GatewayConfig;
     clock: Clock;
     registry: RegistryCache;
+    /** Replica health, inventory and LoRA loads of this isolate (src/upstreams). */
+    upstreams: UpstreamPool;
     tenant: TenantSnapshot;
     apiKeyId: string;
     /** The key's own limits (src/limits); null = the manifest's per_key. */

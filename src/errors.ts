@@ -30,6 +30,10 @@ export type ErrorCode =
   | "user_not_allowed_with_token"
   | "unsupported_by_upstream"
   | "invalid_manifest"
+  // adapter versions (src/registry/publish-checks.ts)
+  | "version_immutable"
+  | "served_name_taken"
+  | "version_in_use"
   // credentials
   | "invalid_api_key"
   | "admin_disabled"
@@ -208,6 +212,34 @@ export const noRoute = (model: string) =>
 
 export const notFound = (what: string, param: string | null = null) =>
   make(404, "not_found_error", "not_found", { message: `${what} was not found.`, param });
+
+/** A published version's identity (source, served_name, base_model, upstream) cannot change: publish a new version. */
+export const versionImmutable = (version: string, fields: readonly string[], pointer: string) =>
+  make(409, "invalid_request_error", "version_immutable", {
+    message: `Adapter version '${version}' was published with another ${fields.join(", ")}; versions are immutable (the same name with new weights can serve stale ones): publish a new version.`,
+    param: pointer,
+    details: { version, fields },
+  });
+
+/**
+ * Another tenant serves this name on the same replica. Only ADMIN_TOKEN is
+ * told which tenant (`owner`); a tenant key learns only that the name is taken.
+ */
+export const servedNameTaken = (servedName: string, replica: string, pointer: string, owner: string | null) =>
+  make(409, "invalid_request_error", "served_name_taken", {
+    message: owner
+      ? `Served name '${servedName}' is already served on ${replica} by tenant '${owner}'; pick another served_name.`
+      : `Served name '${servedName}' is taken on ${replica}; pick another served_name.`,
+    param: pointer,
+    details: owner ? { tenant: owner } : {},
+  });
+
+export const versionInUse = (version: string, references: readonly string[]) =>
+  make(409, "invalid_request_error", "version_in_use", {
+    message: `Adapter version '${version}' is still targeted by ${references.join("; ")}; change those first.`,
+    param: "version",
+    details: { references },
+  });
 
 export const feedExists = (name: string) =>
   make(409, "invalid_request_error", "feed_exists", { message: `A feed named '${name}' exists.`, param: "name" });

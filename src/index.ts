@@ -10,10 +10,11 @@ export { TenantLimiter } from "./limits/tenant-limiter";
 
 /** The Worker's handlers around one app (one registry cache); tests build their own. */
 export function createWorker(options: AppOptions = {}) {
-  const { app, registry } = createApp(options);
+  const { app, registry, upstreams } = createApp(options);
   const clock = options.clock ?? systemClock;
   return {
     registry,
+    upstreams,
     handler: {
       fetch: app.fetch,
       async queue(batch, env, _ctx) {

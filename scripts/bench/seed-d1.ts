@@ -38,10 +38,11 @@ export async function applyMigrations(db: Db, dir = path.join(ROOT, "migrations"
  */
 export function pointAt(manifest: unknown, baseUrl: string, headers?: Record<string, string>): unknown {
   const copy = structuredClone(manifest) as {
-    upstreams?: { kind?: string; base_url?: string; headers?: Record<string, string> }[];
+    upstreams?: { kind?: string; base_url?: string; replicas?: string[]; headers?: Record<string, string> }[];
   };
   for (const upstream of copy.upstreams ?? []) {
     if (upstream.kind !== "openai-compatible") continue;
+    delete upstream.replicas;
     upstream.base_url = baseUrl;
     if (headers) upstream.headers = { ...upstream.headers, ...headers };
   }

@@ -14,7 +14,7 @@ export interface RunningUpstream {
 
 export async function startUpstream(where: "thread" | "main" = "thread"): Promise<RunningUpstream> {
   if (where === "main") {
-    const upstream = await startDevUpstream({ port: 0 });
+    const upstream = await startDevUpstream({ port: 0, preloadAll: true });
     return { url: upstream.url, where, close: () => upstream.close() };
   }
   const tsx = import.meta.resolve("tsx/esm/api");

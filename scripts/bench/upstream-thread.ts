@@ -5,7 +5,7 @@
 import { parentPort } from "node:worker_threads";
 import { startDevUpstream } from "../dev-upstream/server";
 
-const upstream = await startDevUpstream({ port: 0 });
+const upstream = await startDevUpstream({ port: 0, preloadAll: true });
 parentPort!.postMessage({ url: upstream.url, port: upstream.port });
 parentPort!.once("message", () => {
   void upstream.close().finally(() => parentPort!.close());

@@ -1,5 +1,10 @@
 // Dev upstream: a stand-in for an OpenAI-compatible multi-LoRA server (vLLM
-// with --enable-lora) used by `npm start`, the tests and the benchmarks.
+// with --enable-lora and runtime LoRA updating) used by `npm start`, the tests
+// and the benchmarks. It loads and unloads LoRAs at runtime
+// (/v1/load_lora_adapter, /v1/unload_lora_adapter; see lora-store.ts), lists
+// what it holds in /v1/models and answers vLLM's 404 for a LoRA it does not
+// hold. `POST /_dev/fail {"mode":"503"}` makes every /v1 call fail until
+// `{"mode":"off"}`, so a test can take a replica down and bring it back.
 // Web standards only (no node: imports), so the same app runs in Node or in
 // workerd. Replies are deterministic and say what arrived (adapter, system
 // prompt, last user message) so tests can assert what the gateway sent;
@@ -8,10 +13,13 @@
 // Limit: the `x-dev-echo` response header grows with the prompt; HTTP clients
 // cap response headers (undici: 16 KiB), so echo small requests only.
 import { Hono } from "hono";
+import { LoraStore } from "./lora-store";
 
 export type DevUpstreamOptions = {
-  /** LoRA names the server answers to (vLLM's --lora-modules names). */
+  /** LoRA names the server starts with (vLLM's --lora-modules names). */
   models: string[];
+  /** Runtime-loaded LoRAs kept at once (vLLM's --max-loras); the least recently used is evicted. Default 8. */
+  maxLoras?: number;
   baseModels?: string[];
   /** LoRA name -> base model, shown as `parent` in /v1/models (default: first base). */
   parents?: Record<string, string>;
@@ -343,8 +351,11 @@ function bodyFrom(
 }
 
 export function createDevUpstream(options: DevUpstreamOptions): Hono {
-  const loras = new Set(options.models);
+  const loras = new LoraStore({ preloaded: options.models, maxLoras: options.maxLoras });
   const bases = new Set(options.baseModels ?? []);
+  let down = false;
+  /** Chat requests refused while down, since the last /_dev/fail. */
+  let refused = 0;
   const now = options.now ?? Date.now;
   const failuresByKey = new Map<string, number>();
   let stats = { requests: 0, byModel: {} as Record<string, number> };
@@ -352,6 +363,34 @@ export function createDevUpstream(options: DevUpstreamOptions): Hono {
   const app = new Hono();
 
   app.get("/healthz", (c) => c.json({ ok: true }));
+
+  // A replica taken down by a test answers every /v1 call with 503.
+  app.use("/v1/*", async (c, next) => {
+    if (down && (c.req.path !== "/v1/chat/completions" || ++refused))
+      return new VllmError(503, "ServiceUnavailableError", "dev upstream: down (/_dev/fail)").toResponse();
+    await next();
+  });
+
+  app.post("/v1/load_lora_adapter", async (c) => {
+    const body = (await c.req.json().catch(() => null)) as { lora_name?: unknown; lora_path?: unknown } | null;
+    if (typeof body?.lora_name !== "string" || !body.lora_name)
+      throw badRequest("Field required: lora_name", "lora_name");
+    if (typeof body.lora_path !== "string" || !body.lora_path)
+      throw badRequest("Field required: lora_path", "lora_path");
+    await sleep(msHeader(c.req.raw, "x-dev-load-ms"), c.req.raw.signal);
+    const error = loras.load(body.lora_name, body.lora_path);
+    if (error) throw new VllmError(error.status, error.type, error.message);
+    return c.text(`Success: LoRA adapter '${body.lora_name}' added successfully.`);
+  });
+
+  app.post("/v1/unload_lora_adapter", async (c) => {
+    const body = (await c.req.json().catch(() => null)) as { lora_name?: unknown } | null;
+    if (typeof body?.lora_name !== "string" || !body.lora_name)
+      throw badRequest("Field required: lora_name", "lora_name");
+    const error = loras.unload(body.lora_name);
+    if (error) throw new VllmError(error.status, error.type, error.message);
+    return c.text(`Success: LoRA adapter '${body.lora_name}' removed successfully.`);
+  });
 
   app.get("/v1/models", (c) => {
     const created = Math.floor(now() / 1000);
@@ -367,12 +406,24 @@ export function createDevUpstream(options: DevUpstreamOptions): Hono {
     });
     const data = [
       ...[...bases].map((id) => card(id, null)),
-      ...[...loras].filter((id) => !bases.has(id)).map((id) => card(id, options.parents?.[id] ?? firstBase)),
+      ...loras
+        .list()
+        .filter((id) => !bases.has(id))
+        .map((id) => card(id, options.parents?.[id] ?? firstBase)),
     ];
     return c.json({ object: "list", data });
   });
 
   app.get("/_dev/stats", (c) => c.json(stats));
+  app.get("/_dev/loras", (c) => c.json(loras.counts()));
+  app.post("/_dev/fail", async (c) => {
+    const mode = ((await c.req.json().catch(() => ({}))) as { mode?: unknown }).mode;
+    if (mode !== "503" && mode !== "off") throw badRequest('mode must be "503" or "off"', "mode");
+    down = mode === "503";
+    refused = 0;
+    return c.json({ ok: true, down });
+  });
+  app.get("/_dev/fail", (c) => c.json({ down, refused }));
   app.post("/_dev/reset", (c) => {
     stats = { requests: 0, byModel: {} };
     failuresByKey.clear();
@@ -400,7 +451,7 @@ export function createDevUpstream(options: DevUpstreamOptions): Hono {
         signal.addEventListener("abort", () => reject(abortError()), { once: true });
       });
     }
-    const isLora = loras.has(body.model);
+    const isLora = loras.use(body.model);
     if ((!isLora && !bases.has(body.model)) || fail === "bad-lora")
       return modelNotFound(body.model).toResponse(headers);
 

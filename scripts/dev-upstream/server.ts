@@ -13,8 +13,12 @@ import { createDevUpstream, type DevUpstreamOptions } from "./app";
 export type StartDevUpstreamOptions = {
   port?: number;
   host?: string;
-  /** LoRA names to serve; default: every served_name in adapters/*.json. */
+  /** LoRA names to start with; default: every served_name in adapters/*.json that is not loaded on demand. */
   models?: string[];
+  /** Runtime-loaded LoRAs kept at once (vLLM's --max-loras). */
+  maxLoras?: number;
+  /** Start with the on_demand LoRAs of adapters/*.json loaded too (for tests that are not about loading). */
+  preloadAll?: boolean;
   baseModels?: string[];
   /** Folder of tenant manifests; default: <repo>/adapters. */
   adaptersDir?: string;
@@ -34,11 +38,12 @@ const DEMO_LORAS = [
 ];
 const DEFAULT_ADAPTERS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../adapters");
 
-type ManifestAdapter = { served_name?: unknown; base_model?: unknown };
+type ManifestAdapter = { served_name?: unknown; base_model?: unknown; load?: unknown };
 
 /** Reads served names and their base models from every adapters/*.json; never throws. */
 export async function loadManifestModels(
   dir = DEFAULT_ADAPTERS_DIR,
+  preloadAll = false,
 ): Promise<Required<Pick<DevUpstreamOptions, "models" | "baseModels" | "parents">>> {
   const models = new Set<string>();
   const baseModels = new Set<string>();
@@ -58,7 +63,9 @@ export async function loadManifestModels(
       console.warn(`dev upstream: skipping ${file}: ${(err as Error).message}`);
     }
     for (const a of adapters) {
-      if (typeof a?.served_name === "string" && a.served_name) models.add(a.served_name);
+      // An on_demand version is loaded by the gateway on first use, as a real vLLM's would be.
+      if (typeof a?.served_name === "string" && a.served_name && (preloadAll || a.load !== "on_demand"))
+        models.add(a.served_name);
       if (typeof a?.base_model === "string" && a.base_model) baseModels.add(a.base_model);
       if (typeof a?.served_name === "string" && typeof a?.base_model === "string")
         parents[a.served_name] = a.base_model;
@@ -76,12 +83,13 @@ export async function loadManifestModels(
 
 export async function startDevUpstream(options: StartDevUpstreamOptions = {}): Promise<DevUpstream> {
   const { port = 8788, host = "127.0.0.1" } = options;
-  const loaded = options.models ? undefined : await loadManifestModels(options.adaptersDir);
+  const loaded = options.models ? undefined : await loadManifestModels(options.adaptersDir, options.preloadAll);
   const models = options.models ?? loaded!.models;
   const app = createDevUpstream({
     models,
     baseModels: options.baseModels ?? loaded?.baseModels ?? [],
     parents: loaded?.parents,
+    maxLoras: options.maxLoras,
   });
   const server = serve({
     fetch: (req, env) => cutQuietly(app.fetch(req), env),

@@ -110,8 +110,11 @@ export interface SoakTenant {
 /** The dev upstream the demo tenant acme points at, so the soak tenant follows DEV_UPSTREAM_PORT. */
 async function devUpstreamUrl(base: string, adminToken: string): Promise<string> {
   const res = await adminFetch(base, adminToken, "GET", "/admin/tenants/acme/manifest");
-  const body = (await res.json()) as { manifest?: { upstreams?: { kind: string; base_url?: string }[] } };
-  const url = body.manifest?.upstreams?.find((u) => u.kind === "openai-compatible")?.base_url;
+  const body = (await res.json()) as {
+    manifest?: { upstreams?: { kind: string; base_url?: string; replicas?: string[] }[] };
+  };
+  const upstream = body.manifest?.upstreams?.find((u) => u.kind === "openai-compatible");
+  const url = upstream?.replicas?.[0] ?? upstream?.base_url;
   if (!res.ok || !url) throw new Error(`cannot read acme's manifest (${res.status}): is this an \`npm start\` stack?`);
   return url;
 }

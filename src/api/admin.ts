@@ -8,8 +8,11 @@ import * as z from "zod";
 import { adminAuth } from "../auth/admin-auth";
 import type { AppEnv } from "../env";
 import { invalidManifest, invalidValue, notFound } from "../errors";
+import { adminAdaptersApi, adminAdaptersDocs } from "./admin-adapters";
 import { adminKeysApi, adminKeysDocs } from "./admin-keys";
 import { adminLimitsApi, adminLimitsDocs } from "./admin-limits";
+import { adminUpstreamsApi, adminUpstreamsDocs } from "./admin-upstreams";
+import { assertPublishable } from "./publish-guard";
 import { knownTenant, tenantParam, TenantParam } from "./admin-tenant";
 import { adapterStats } from "../interactions/adapter-stats";
 import { applyManifest, listManifestVersions, planApply, readCurrentManifest } from "../registry/manifest-store";
@@ -40,6 +43,8 @@ export const adminApi = new Hono<AppEnv>();
 adminApi.use("/admin/*", adminAuth());
 adminApi.route("/", adminKeysApi);
 adminApi.route("/", adminLimitsApi);
+adminApi.route("/", adminAdaptersApi);
+adminApi.route("/", adminUpstreamsApi);
 
 const tenantsRoute = defineRoute({
   method: "get",
@@ -78,6 +83,7 @@ const applyRoute = defineRoute({
   responses: {
     200: jsonResponse("The diff, and the new version when applied"),
     400: jsonResponse("Invalid manifest; error.issues lists every problem with its JSON pointer"),
+    409: jsonResponse("version_immutable (a published version changed), or served_name_taken by another tenant"),
   },
 });
 adminApi.on(
@@ -89,6 +95,8 @@ adminApi.on(
   async (c) => {
     const { tenant } = c.req.valid("param");
     const manifest = checkedManifest(tenant, c.req.valid("json"));
+    // Immutable versions and served names no other tenant holds: a dry run says so too.
+    await assertPublishable(c, manifest);
     const dryRun = ["true", "1"].includes(c.req.valid("query").dry_run ?? "");
     if (dryRun) {
       const { current, changes } = await planApply(c.env.DB, manifest);
@@ -165,5 +173,7 @@ export const adminDocs: ApiDocs = {
     ...adminKeysDocs.routes,
     statsRoute,
     ...adminLimitsDocs.routes,
+    ...adminAdaptersDocs.routes,
+    ...adminUpstreamsDocs.routes,
   ],
 };

@@ -84,6 +84,7 @@ export const chatApi = new Hono<AppEnv>().on(
       config: c.var.config,
       clock: c.var.clock,
       limits: limits ?? undefined,
+      upstreams: c.var.upstreams,
     });
   },
 );

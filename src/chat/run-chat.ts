@@ -17,6 +17,7 @@ import type { ChatLimits } from "../limits/admit-chat";
 import type { ChatCompletionRequest } from "../schemas/chat";
 import { upstreamFailureError } from "./chat-errors";
 import type { ChatPlan } from "./plan-chat";
+import type { UpstreamPool } from "../upstreams/upstream-pool";
 
 export interface ChatRun {
   env: Env;
@@ -30,6 +31,8 @@ export interface ChatRun {
   plan: ChatPlan;
   config: GatewayConfig;
   clock: Clock;
+  /** The isolate's replica health, inventory and LoRA loads (src/upstreams). */
+  upstreams?: UpstreamPool;
   /** The tenant's limits (src/limits/admit-chat.ts): headers for the answer, told the tokens once it ends. */
   limits?: ChatLimits;
 }
@@ -70,6 +73,9 @@ async function execute(run: ChatRun, settleOwed: (logged: Promise<unknown>) => v
     env: run.env,
     clientSignal: run.clientSignal,
     now: monotonic,
+    pool: run.upstreams,
+    tenant: run.tenantId,
+    waitUntil: run.waitUntil,
   });
   const upstreamDoneAt = monotonic();
   const attempts = plan.skipped.length ? [...plan.skipped, ...outcome.attempts] : outcome.attempts;

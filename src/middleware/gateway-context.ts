@@ -8,10 +8,12 @@ import { readConfig, type GatewayConfig } from "../config";
 import type { AppEnv } from "../env";
 import { configError } from "../errors";
 import type { RegistryCache } from "../registry/registry-cache";
+import type { UpstreamPool } from "../upstreams/upstream-pool";
 
 export interface GatewayContextOptions {
   clock: Clock;
   registry: RegistryCache;
+  upstreams: UpstreamPool;
   /** Told the config each time a request reads it. */
   onConfig?: (config: GatewayConfig) => void;
 }
@@ -24,6 +26,7 @@ export function gatewayContext(options: GatewayContextOptions) {
     c.set("config", result.config);
     c.set("clock", options.clock);
     c.set("registry", options.registry);
+    c.set("upstreams", options.upstreams);
     await next();
   });
 }

@@ -6,11 +6,12 @@ import { dialectOf, maxStopFor } from "./dialect-capabilities";
 import { failureFromResponse } from "./normalize-error";
 import type { Provider, UpstreamCall, UpstreamResult } from "./provider";
 
-function buildHeaders(target: AdapterTarget, env: Env): Headers {
-  const headers = new Headers(target.upstream.headers ?? {});
+/** The upstream's static headers and its key: for chat calls and for the runtime LoRA and model-list calls alike. */
+export function upstreamHeaders(upstream: AdapterTarget["upstream"], env: Env): Headers {
+  const headers = new Headers(upstream.headers ?? {});
   headers.set("content-type", "application/json");
   headers.set("accept", "application/json, text/event-stream");
-  const secretName = target.upstream.api_key_secret;
+  const secretName = upstream.api_key_secret;
   if (secretName) {
     const key = (env as unknown as Record<string, unknown>)[secretName];
     if (typeof key === "string" && key) headers.set("authorization", `Bearer ${key}`);
@@ -30,12 +31,14 @@ export const openAICompatibleProvider: Provider = {
     } else {
       delete body.stream_options;
     }
-    const url = `${target.upstream.base_url!.replace(/\/+$/, "")}/chat/completions`;
+    // The replica chosen by the caller (src/upstreams); else the one base_url.
+    const base = call.replica ?? target.upstream.base_url!.replace(/\/+$/, "");
+    const url = `${base}/chat/completions`;
     let response: Response;
     try {
       response = await fetch(url, {
         method: "POST",
-        headers: buildHeaders(target, call.env),
+        headers: upstreamHeaders(target.upstream, call.env),
         body: JSON.stringify(body),
         signal: call.signal,
       });

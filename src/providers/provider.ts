@@ -10,6 +10,8 @@ export interface UpstreamCall {
   stream: boolean;
   signal: AbortSignal;
   env: Env;
+  /** Base URL of the replica to call (openai-compatible), without a trailing slash; default the upstream's base_url. */
+  replica?: string;
 }
 
 export type UpstreamFailure =

@@ -32,6 +32,8 @@ import {
   type Upstream,
 } from "../schemas/manifest";
 import { indexPresets } from "../tone/lookup-preset";
+import { rendezvousOrder } from "../upstreams/rendezvous";
+import { replicasOf } from "../upstreams/replica-url";
 
 export interface CompileMeta {
   manifestVersion: number;
@@ -56,7 +58,9 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
     const upstream = upstreams.get(a.upstream);
     if (!upstream)
       throw new Error(`compileTenant(${m.tenant}): adapter ${a.version} names unknown upstream ${a.upstream}`);
-    adapters.set(a.version, Object.freeze({ adapter: a, upstream }));
+    // Replica order depends on the manifest alone: ranked once here, not per request.
+    const replicas = Object.freeze(rendezvousOrder(a.served_name, replicasOf(upstream)));
+    adapters.set(a.version, Object.freeze({ adapter: a, upstream, replicas }));
   }
   const target = (version: string): AdapterTarget => {
     const t = adapters.get(version);

@@ -8,7 +8,8 @@
 // returns a tagged result and never throws; the admin API and the sync script
 // decide how to show it.
 import * as z from "zod";
-import { FALLBACK_TASK_PREFIX, ManifestSchema, type Manifest } from "../schemas/manifest";
+import { normalizeReplicaUrl } from "../upstreams/replica-url";
+import { FALLBACK_TASK_PREFIX, ManifestSchema, type Adapter, type Manifest, type Upstream } from "../schemas/manifest";
 import { DEFAULT_AUDIENCE } from "../schemas/tone-preset";
 
 export interface ManifestIssue {
@@ -99,10 +100,19 @@ function semanticIssues(m: Manifest): ManifestIssue[] {
     if (upstreamIds.has(u.id)) add(`${at}/id`, `duplicate upstream id "${u.id}"`);
     upstreamIds.add(u.id);
     if (u.kind === "openai-compatible") {
-      if (u.base_url === undefined) add(`${at}/base_url`, "is required for an openai-compatible upstream");
+      if (u.base_url === undefined && u.replicas === undefined)
+        add(`${at}/base_url`, "is required for an openai-compatible upstream (or list its `replicas`)");
+      if (u.base_url !== undefined && u.replicas !== undefined)
+        add(`${at}/replicas`, "give either base_url or replicas, not both");
+      const urls = new Set<string>();
+      u.replicas?.forEach((url, k) => {
+        const key = normalizeReplicaUrl(url);
+        if (urls.has(key)) add(`${at}/replicas/${k}`, `duplicate replica "${url}"`);
+        urls.add(key);
+      });
     } else {
       // Workers AI is reached through the AI binding: no URL, key or headers.
-      for (const field of ["base_url", "dialect", "api_key_secret", "headers"] as const) {
+      for (const field of ["base_url", "replicas", "breaker", "dialect", "api_key_secret", "headers"] as const) {
         if (u[field] !== undefined) add(`${at}/${field}`, `is not allowed for a workers-ai upstream`);
       }
     }
@@ -113,7 +123,9 @@ function semanticIssues(m: Manifest): ManifestIssue[] {
     const at = `/adapters/${i}`;
     if (versions.has(a.version)) add(`${at}/version`, `duplicate adapter version "${a.version}"`);
     versions.add(a.version);
-    if (!upstreamIds.has(a.upstream)) add(`${at}/upstream`, `names no upstream: "${a.upstream}"`);
+    const upstream = m.upstreams.find((u) => u.id === a.upstream);
+    if (!upstream) add(`${at}/upstream`, `names no upstream: "${a.upstream}"`);
+    else adapterLimitIssues(a, upstream, at, add);
   });
 
   const taskNames = new Set<string>();
@@ -171,6 +183,41 @@ function semanticIssues(m: Manifest): ManifestIssue[] {
 
   for (const cycle of findFallbackCycles(edges)) add(cycle.pointer, `fallback cycle: ${cycle.path.join(" -> ")}`);
   return issues;
+}
+
+// Workers AI fine-tunes (REFERENCE.md, Workers AI LoRA): LoRA-capable catalog
+// models are the "-lora" variants; adapters of rank <= 32 and under 300 MB.
+const WORKERS_AI_MAX_RANK = 32;
+const WORKERS_AI_MAX_SIZE_MB = 300;
+
+/** What the adapter's upstream can serve: loading only where the gateway can load, the platform's limits. */
+function adapterLimitIssues(
+  a: Adapter,
+  upstream: Upstream,
+  at: string,
+  add: (pointer: string, message: string) => void,
+): void {
+  if (a.load === "on_demand") {
+    if (upstream.kind !== "openai-compatible" || upstream.dialect !== "vllm") {
+      add(
+        `${at}/load`,
+        "on_demand loading is for vllm upstreams (the gateway calls /v1/load_lora_adapter); LoRAX and Workers AI load by themselves",
+      );
+    }
+    if (a.source === undefined)
+      add(`${at}/source`, "is required for an on_demand adapter (it is the lora_path to load)");
+  }
+  if (upstream.kind !== "workers-ai") return;
+  const usesLora = a.served_name !== a.base_model;
+  if (usesLora && !a.base_model.endsWith("-lora")) {
+    add(`${at}/base_model`, `Workers AI serves fine-tunes only on LoRA-capable models (names ending in "-lora")`);
+  }
+  if (a.rank !== undefined && a.rank > WORKERS_AI_MAX_RANK) {
+    add(`${at}/rank`, `Workers AI takes LoRA adapters of rank <= ${WORKERS_AI_MAX_RANK}`);
+  }
+  if (a.size_mb !== undefined && a.size_mb >= WORKERS_AI_MAX_SIZE_MB) {
+    add(`${at}/size_mb`, `Workers AI takes LoRA adapters under ${WORKERS_AI_MAX_SIZE_MB} MB`);
+  }
 }
 
 function presetIssues(

@@ -10,7 +10,12 @@ import type { PresetIndex } from "../tone/lookup-preset";
 import type { PredicateSpec } from "./predicate";
 
 /** One adapter version and the upstream that serves it. */
-export type AdapterTarget = Readonly<{ adapter: Readonly<Adapter>; upstream: Readonly<Upstream> }>;
+export type AdapterTarget = Readonly<{
+  adapter: Readonly<Adapter>;
+  upstream: Readonly<Upstream>;
+  /** The upstream's replica URLs in this version's rendezvous order (src/upstreams); empty for Workers AI. */
+  replicas: readonly string[];
+}>;
 
 export type FallbackStep =
   { readonly kind: "adapter"; readonly target: AdapterTarget } | { readonly kind: "task"; readonly task: CompiledTask };

@@ -48,6 +48,33 @@ export const DialectSchema = z
   .enum(["vllm", "lorax", "tgi", "openai"])
   .describe("where the adapter goes in the upstream request and how its errors look; default openai");
 
+const HttpUrlSchema = z
+  .string()
+  .regex(HTTP_URL_PATTERN, "must be an http(s) URL")
+  .refine(isHttpUrl, "must be an http(s) URL");
+
+/** Replicas per upstream: each is a health entry per isolate and one inventory read per refresh. */
+export const MAX_REPLICAS = 16;
+
+export const BreakerSchema = z
+  .strictObject({
+    failures: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(3)
+      .describe("consecutive network errors, 5xx or timeouts that open a replica's circuit"),
+    cooldown_ms: z
+      .number()
+      .int()
+      .min(100)
+      .max(600_000)
+      .default(30_000)
+      .describe("how long an open circuit skips the replica before one probe request may try it"),
+  })
+  .describe("passive circuit breaker per replica, kept per isolate");
+
 export const UpstreamSchema = z
   .strictObject({
     id: SlugSchema.describe("referenced by adapters[].upstream"),
@@ -59,7 +86,18 @@ export const UpstreamSchema = z
       .regex(HTTP_URL_PATTERN, "base_url must be an http(s) URL")
       .refine(isHttpUrl, "base_url must be an http(s) URL")
       .optional()
-      .describe("required for openai-compatible, not allowed for workers-ai; e.g. http://127.0.0.1:8788/v1"),
+      .describe(
+        "one server: required for openai-compatible unless `replicas` is given, not allowed for workers-ai; e.g. http://127.0.0.1:8788/v1",
+      ),
+    replicas: z
+      .array(HttpUrlSchema)
+      .min(1)
+      .max(MAX_REPLICAS)
+      .optional()
+      .describe(
+        "base URLs of several servers that serve the same adapters (instead of base_url); each version's traffic concentrates on the replicas that hold it",
+      ),
+    breaker: BreakerSchema.optional(),
     dialect: DialectSchema.optional(),
     api_key_secret: z
       .string()
@@ -87,8 +125,30 @@ export const AdapterSchema = z
       .min(1)
       .max(256)
       .describe(
-        "what the upstream calls it: a vLLM LoRA name, a LoRAX adapter id, a Workers AI fine-tune, an OpenAI ft: model",
+        "what the upstream calls it: a vLLM LoRA name, a LoRAX adapter id, a Workers AI fine-tune (its `lora`), an OpenAI ft: model",
       ),
+    source: z
+      .string()
+      .min(1)
+      .max(1024)
+      .regex(/^\S+$/, "must not contain whitespace")
+      .optional()
+      .describe(
+        "where the weights are: hf://org/repo@revision, s3://bucket/prefix, or a path the server can read; sent as lora_path when the gateway loads it",
+      ),
+    load: z
+      .enum(["preloaded", "on_demand"])
+      .optional()
+      .describe(
+        "preloaded (default): the server already holds it; on_demand: the gateway loads it (vLLM /v1/load_lora_adapter) on a replica that answers that it is not loaded",
+      ),
+    rank: z.number().int().min(1).max(1024).optional().describe("LoRA rank, checked against the upstream's limit"),
+    size_mb: z
+      .number()
+      .min(0)
+      .max(1_000_000)
+      .optional()
+      .describe("adapter weights in MB, checked against the upstream's limit"),
   })
   .describe("one adapter VERSION (a LoRA adapter or a fine-tune)");
 
@@ -209,6 +269,7 @@ export const ManifestSchema = z
 export type Manifest = z.infer<typeof ManifestSchema>;
 export type ManifestInput = z.input<typeof ManifestSchema>;
 export type Upstream = z.infer<typeof UpstreamSchema>;
+export type Breaker = z.infer<typeof BreakerSchema>;
 export type Dialect = z.infer<typeof DialectSchema>;
 export type Adapter = z.infer<typeof AdapterSchema>;
 export type Predicate = z.infer<typeof PredicateSchema>;

@@ -3,13 +3,13 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, chat } from "./helpers/gateway";
-import { KEYS, testcoManifest } from "./helpers/seed";
+import { asOwnTenant, KEYS, testcoManifest } from "./helpers/seed";
 
 const admin = { key: "admin-dev" };
 
 function freshTenant(name: string) {
-  const m = testcoManifest();
-  return { ...m, tenant: name, display_name: `Tenant ${name}` };
+  const m = asOwnTenant(testcoManifest(), name);
+  return { ...m, display_name: `Tenant ${name}` };
 }
 
 const put = (tenant: string, manifest: unknown, query = "") =>

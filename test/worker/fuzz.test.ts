@@ -21,7 +21,7 @@ import { createApp } from "../../src/app";
 import { storeApiKey } from "../../src/auth/api-keys";
 import { encodeBase64url } from "../../src/base64url";
 import { gateway, gatewayRegistry, waitForInteraction } from "./helpers/gateway";
-import { applyTestManifest, KEYS, withDevUpstream } from "./helpers/seed";
+import { applyTestManifest, asOwnTenant, KEYS, withDevUpstream } from "./helpers/seed";
 
 const SEED = 4242;
 const RUNS = 100;
@@ -443,7 +443,7 @@ interface Profile {
   headers?: Record<string, string>;
 }
 
-const manifestFor = (tenant: string) => ({ ...withDevUpstream(acme), tenant });
+const manifestFor = (tenant: string) => asOwnTenant(withDevUpstream(acme), tenant);
 
 function profiles(fx: Fixture): Record<string, Profile> {
   const key = fx.key;

@@ -22,7 +22,7 @@ describe("diffManifests", () => {
         (m.upstreams[0] = {
           timeout_ms: 30000,
           dialect: "vllm",
-          base_url: "http://127.0.0.1:8788/v1",
+          replicas: ["http://127.0.0.1:8788/v1", "http://127.0.0.1:8789/v1"],
           kind: "openai-compatible",
           id: "dev-vllm",
         }),

@@ -12,9 +12,42 @@ import { validateManifest } from "../../../src/registry/validate-manifest";
 
 export const KEYS = { acme: "sk-acme-dev", globex: "sk-globex-dev", testco: "sk-testco-dev" } as const;
 
-export function withDevUpstream<T extends { upstreams: { kind: string; base_url?: string }[] }>(manifest: T): T {
+export function withDevUpstream<T extends { upstreams: { kind: string; base_url?: string; replicas?: string[] }[] }>(
+  manifest: T,
+): T {
   const copy = structuredClone(manifest);
-  for (const u of copy.upstreams) if (u.kind === "openai-compatible") u.base_url = env.DEV_UPSTREAM_URL;
+  for (const u of copy.upstreams) {
+    if (u.kind !== "openai-compatible") continue;
+    // The demo's replicas become this run's one dev upstream, which holds every demo LoRA.
+    delete u.replicas;
+    u.base_url = env.DEV_UPSTREAM_URL;
+  }
+  return copy;
+}
+
+type LooseManifest = {
+  tenant: string;
+  upstreams: { id: string; kind: string; dialect?: string }[];
+  adapters: { version: string; upstream: string; served_name: string; [k: string]: unknown }[];
+};
+
+/**
+ * A copy of a manifest as another tenant's own: no two tenants may serve one
+ * name on one server (served_name_taken), so each served name gets the
+ * tenant's prefix, and versions on a vLLM upstream are loaded on demand under
+ * that name (the dev upstream loads whatever it is asked to).
+ */
+export function asOwnTenant<T extends LooseManifest>(manifest: T, tenant: string): T {
+  const copy = { ...structuredClone(manifest), tenant };
+  const vllm = new Set(
+    copy.upstreams.filter((u) => u.kind === "openai-compatible" && u.dialect === "vllm").map((u) => u.id),
+  );
+  copy.adapters = copy.adapters.map((a) => {
+    const served_name = `${tenant}--${a.served_name}`;
+    return vllm.has(a.upstream)
+      ? { ...a, served_name, source: `/loras/${served_name}`, load: "on_demand" }
+      : { ...a, served_name };
+  });
   return copy;
 }
 
