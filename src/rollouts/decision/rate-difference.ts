@@ -51,10 +51,23 @@ export function rateVariance(p: Proportion): number {
   return (shrunk * (1 - shrunk)) / p.trials;
 }
 
+/**
+ * A stratum's counts are differences of cumulative counts (now minus the
+ * snapshot at the step's start). A user who changes an earlier rating moves
+ * one count between positive and negative after the snapshot, so a step can
+ * show, say, 6 positive of 5 rated; such counts are clamped into [0, trials].
+ */
+function clamp(p: Proportion): Proportion {
+  const trials = Math.max(0, p.trials);
+  return { trials, successes: Math.min(trials, Math.max(0, p.successes)) };
+}
+
 export function rateDifference(strata: readonly ProportionPair[], alpha: number, tau: number): RateDifference {
   let weight = 0;
   let weighted = 0;
-  for (const { baseline, candidate } of strata) {
+  for (const stratum of strata) {
+    const baseline = clamp(stratum.baseline);
+    const candidate = clamp(stratum.candidate);
     if (baseline.trials <= 0 || candidate.trials <= 0) continue;
     const d = candidate.successes / candidate.trials - baseline.successes / baseline.trials;
     const w = 1 / (rateVariance(candidate) + rateVariance(baseline));

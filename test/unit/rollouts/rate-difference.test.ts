@@ -25,6 +25,13 @@ describe("rateDifference", () => {
     expect(d.upper).toBeLessThan(0);
   });
 
+  it("clamps a stratum's counts moved by changed ratings (6 positive of 5 rated) instead of going NaN", () => {
+    const d = rateDifference([pair(1_000, 700, 200, 140), pair(50, 35, 5, 6)], 0.02, 0.06);
+    expect(Number.isFinite(d.lower) && Number.isFinite(d.upper)).toBe(true);
+    expect(d.estimate).toBeGreaterThan(-0.1);
+    expect(rateDifference([pair(50, -1, 5, 2)], 0.02, 0.06).estimate).toBeCloseTo(0.4, 12);
+  });
+
   it("is centred on the difference and narrows with data", () => {
     const small = rateDifference([pair(200, 140, 200, 120)], 0.02, 0.06);
     const large = rateDifference([pair(2_000, 1_400, 2_000, 1_200)], 0.02, 0.06);
