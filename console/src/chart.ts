@@ -17,6 +17,8 @@ export function lineChart(
   series: Series[],
   format: (v: number) => string,
   onLeave: (fn: () => void) => void,
+  /** "rate": the y axis spans 0–100 % at least; "amount": from 0 to a little over the top value. */
+  kind: "rate" | "amount" = "amount",
 ): HTMLElement {
   const box = h("figure", { class: "chart", "aria-label": title }, h("figcaption", null, title));
   const plotHolder = h("div", { class: "plot" });
@@ -39,7 +41,11 @@ export function lineChart(
       })),
     ],
     axes: [{}, { values: (_u, ticks) => ticks.map(format), size: 60 }],
-    scales: { x: { time: true } },
+    scales: {
+      x: { time: true },
+      // From zero, so a flat line of zeros does not zoom into rounding noise.
+      y: { range: (_u, _min, max) => [0, kind === "rate" ? Math.max(1, max ?? 1) : Math.max(1, (max ?? 0) * 1.1)] },
+    },
     // The console shows every time in UTC; so do the axes.
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
     legend: { live: true },

@@ -77,6 +77,7 @@ const versionsStep: Step = async ({ stack, page }) => {
   const flagged = (stats.data as Array<{ audiences?: Array<{ flagged?: boolean }> }>).flatMap((v) =>
     (v.audiences ?? []).filter((a) => a.flagged),
   ).length;
+  assert.ok(flagged > 0, "the seeded traffic flags an audience");
   assert.equal(await page.locator("tr.flagged").count(), flagged, "flagged audiences as the API says");
   await shoot(page, "versions");
   await page.goto(`${stack.base}/console/#/overview?range=24h`);
@@ -102,10 +103,11 @@ const rolloutStep: Step = async ({ stack, page }) => {
   // Users answer: the candidate is clearly worse than the baseline.
   const ids = await ratedTraffic(stack.base, stack.keys.acme, {
     task: "support",
-    versions: { "support-v1": 0.9, "support-v2": 0.1 },
+    versions: ["support-v1", "support-v2"],
     audiences: ["customer", "developer"],
     perVersion: 30,
     tag: "rollout",
+    liked: (version, _audience, i) => (version === "support-v1" ? i % 10 !== 0 : i % 10 === 0),
   });
   await waitForInteractions(stack.base, stack.keys.acme, ids);
   await page.getByRole("button", { name: "Evaluate now" }).click();
@@ -317,14 +319,16 @@ export const STEPS: Array<[string, Step]> = [
   ["a revoked key returns to sign-in", revokedStep],
 ];
 
-/** Traffic every step reads: two versions of acme's support with ratings, and some globex requests. */
+/** Traffic every step reads: two versions of acme's support with ratings (v2 flagged for one audience), and some globex requests. */
 export async function seedTraffic(stack: Stack): Promise<{ globexIds: string[] }> {
   const acme = await ratedTraffic(stack.base, stack.keys.acme, {
     task: "support",
-    versions: { "support-v1": 0.8, "support-v2": 0.7 },
+    versions: ["support-v1", "support-v2"],
     audiences: ["customer", "developer", "executive"],
-    perVersion: 12,
+    perVersion: 36,
     tag: "seed",
+    // support-v2 pleases customers and developers but not executives: Versions flags that audience.
+    liked: (version, audience, i) => (version === "support-v1" ? i % 5 !== 0 : audience !== "executive"),
   });
   const globexIds: string[] = [];
   for (let i = 0; i < 3; i++) {

@@ -32,11 +32,12 @@ export async function feedback(
   requestId: string,
   rating: 1 | -1,
   user: string,
+  extra: { score?: number; correction?: string } = {},
 ): Promise<void> {
   const res = await fetch(`${base}/v1/feedback`, {
     method: "POST",
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: JSON.stringify({ request_id: requestId, rating, user }),
+    body: JSON.stringify({ request_id: requestId, rating, user, ...extra }),
   });
   if (!res.ok) throw new Error(`feedback: ${res.status} ${await res.text()}`);
 }
@@ -56,18 +57,26 @@ export async function waitForInteractions(base: string, key: string, ids: string
 }
 
 /**
- * Rated traffic on two versions of one task: `good` answers rated up with
- * probability upRate[version], per audience. Returns the request ids.
+ * Rated traffic on versions of one task, pinned (`task@version`), the
+ * audiences taking turns; `liked(version, audience, i)` says how the user
+ * rates the i-th answer. Liked answers get a high score, disliked ones a low
+ * score and every other one a correction. Returns the request ids.
  */
 export async function ratedTraffic(
   base: string,
   key: string,
-  plan: { task: string; versions: Record<string, number>; audiences: string[]; perVersion: number; tag: string },
+  plan: {
+    task: string;
+    versions: string[];
+    audiences: string[];
+    perVersion: number;
+    tag: string;
+    liked: (version: string, audience: string, i: number) => boolean;
+  },
 ): Promise<string[]> {
   const ids: string[] = [];
-  let n = 0;
-  for (const [version, upRate] of Object.entries(plan.versions)) {
-    for (let i = 0; i < plan.perVersion; i++, n++) {
+  for (const version of plan.versions) {
+    for (let i = 0; i < plan.perVersion; i++) {
       const audience = plan.audiences[i % plan.audiences.length];
       const user = `${plan.tag}-${version}-${i}`;
       const sent = await chat(base, key, {
@@ -77,8 +86,11 @@ export async function ratedTraffic(
         text: `Question ${i} from ${audience} (${plan.tag})`,
       });
       ids.push(sent.id);
-      // Deterministic: the first upRate share of each version's answers are liked.
-      await feedback(base, key, sent.id, i < Math.round(upRate * plan.perVersion) ? 1 : -1, user);
+      const liked = plan.liked(version, audience, i);
+      await feedback(base, key, sent.id, liked ? 1 : -1, user, {
+        score: liked ? 0.8 + (i % 3) * 0.1 : 0.1 + (i % 3) * 0.1,
+        ...(liked || i % 2 ? {} : { correction: `A better answer to question ${i}.` }),
+      });
     }
   }
   return ids;

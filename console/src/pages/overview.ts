@@ -92,7 +92,7 @@ export async function overviewPage(ctx: PageContext): Promise<void> {
       "div",
       { class: "charts" },
       lineChart(`Requests per ${interval}`, times, series(metrics.requests), (v) => fixed(v, 0), ctx.onLeave),
-      lineChart("Error rate", times, series(metrics.error_rate), (v) => pct(v, 0), ctx.onLeave),
+      lineChart("Error rate", times, series(metrics.error_rate), (v) => pct(v, 0), ctx.onLeave, "rate"),
       lineChart("p50 latency", times, series(metrics.p50), (v) => `${Math.round(v)} ms`, ctx.onLeave),
       lineChart("p95 latency", times, series(metrics.p95), (v) => `${Math.round(v)} ms`, ctx.onLeave),
       lineChart(
@@ -101,8 +101,9 @@ export async function overviewPage(ctx: PageContext): Promise<void> {
         series(metrics.feedback_rate),
         (v) => pct(v, 0),
         ctx.onLeave,
+        "rate",
       ),
-      lineChart("Positive rate", times, series(metrics.positive_rate), (v) => pct(v, 0), ctx.onLeave),
+      lineChart("Positive rate", times, series(metrics.positive_rate), (v) => pct(v, 0), ctx.onLeave, "rate"),
     ),
   );
 }
