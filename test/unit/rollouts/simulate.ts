@@ -11,7 +11,7 @@
 // have been made.
 import { decide, type DecisionAction, type Guard } from "../../../src/rollouts/decision/decide";
 import type { ArmTotals, SegmentTotals } from "../../../src/rollouts/decision/arm-totals";
-import type { RolloutConfig } from "../../../src/rollouts/decision/config-schema";
+import { RolloutConfigSchema, type RolloutConfig } from "../../../src/rollouts/decision/config-schema";
 
 export const RATED_PER_MINUTE = 50;
 export const REQUESTS_PER_MINUTE = 200;
@@ -218,3 +218,20 @@ export function simulate(scenario: Scenario, seed: number): Outcome {
 export function simulateMany(scenario: Scenario, runs: number, base: number): Outcome[] {
   return Array.from({ length: runs }, (_, i) => simulate(scenario, base + i));
 }
+
+/** The issue's baseline: positive rate 0.70; 1 % errors; latency median 800 ms, sigma 0.5. */
+export const BASELINE: ArmModel = { positive: 0.7, errorRate: 0.01, latencyMedianMs: 800, latencySigma: 0.5 };
+export const DEFAULT_CONFIG = RolloutConfigSchema.parse({});
+export const PER_AUDIENCE_CONFIG = RolloutConfigSchema.parse({ guards: { per_segment: "audience" } });
+
+/** Three equally likely audiences; the candidate is the baseline with `candidate`'s changes. */
+export function scenario(candidate: Partial<ArmModel>, config = DEFAULT_CONFIG, maxFeedback?: number): Scenario {
+  return { baseline: BASELINE, candidate: { ...BASELINE, ...candidate }, audiences: 3, config, maxFeedback };
+}
+
+/** The fraction of outcomes that pass. */
+export function rate(outcomes: readonly Outcome[], pass: (o: Outcome) => boolean): number {
+  return outcomes.filter(pass).length / outcomes.length;
+}
+
+export const rolledBack = (o: Outcome) => o.action === "rollback";

@@ -1,22 +1,20 @@
 // Prints the table of docs/rollouts.md ("What the simulations show"):
 //   npx tsx test/unit/rollouts/simulation-report.ts [runs] [peeking]
 // ("peeking" prints only the last line, the one-look bound against the always-valid one).
-// Not a test; the assertions are in simulation.test.ts.
-import { RolloutConfigSchema } from "../../../src/rollouts/decision/config-schema";
+// Not a test; the assertions are in simulation-aa.test.ts and simulation.test.ts.
 import { rateDifference } from "../../../src/rollouts/decision/rate-difference";
-import { prng, simulateMany, type ArmModel, type Outcome, type Scenario } from "./simulate";
+import {
+  DEFAULT_CONFIG as defaults,
+  PER_AUDIENCE_CONFIG as perAudience,
+  prng,
+  rate,
+  scenario,
+  simulateMany,
+  type Outcome,
+  type Scenario,
+} from "./simulate";
 
 const runs = Number(process.argv[2] ?? 600);
-const baseline: ArmModel = { positive: 0.7, errorRate: 0.01, latencyMedianMs: 800, latencySigma: 0.5 };
-const defaults = RolloutConfigSchema.parse({});
-const perAudience = RolloutConfigSchema.parse({ guards: { per_segment: "audience" } });
-const scenario = (candidate: Partial<ArmModel>, config = defaults, maxFeedback?: number): Scenario => ({
-  baseline,
-  candidate: { ...baseline, ...candidate },
-  audiences: 3,
-  config,
-  maxFeedback,
-});
 const oneAudience = { positive: [0.6, 0.7, 0.7] };
 
 const rows: [string, Scenario][] = [
@@ -31,8 +29,7 @@ const rows: [string, Scenario][] = [
   ["0.60 in one audience, without, 60,000 ratings", scenario(oneAudience, defaults, 60_000)],
 ];
 
-const pct = (outcomes: Outcome[], pass: (o: Outcome) => boolean) =>
-  `${((100 * outcomes.filter(pass).length) / outcomes.length).toFixed(1)} %`;
+const pct = (outcomes: Outcome[], pass: (o: Outcome) => boolean) => `${(100 * rate(outcomes, pass)).toFixed(1)} %`;
 for (const [name, s] of process.argv[3] === "peeking" ? [] : rows) {
   const outcomes = simulateMany(s, runs, 100_000);
   const back = outcomes.filter((o) => o.action === "rollback");
