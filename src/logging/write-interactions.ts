@@ -9,11 +9,12 @@
 // value); all statements go in one batch (one round trip, one transaction).
 // The column list comes from the drizzle schema, so the two cannot drift.
 //
-// The same batch keeps version_rollups (docs/stats.md): before each chunk's
-// INSERT, one statement counts the chunk's records that the INSERT is about
-// to add (not yet stored, not erased, each request id once), with any
-// feedback already stored on them. Same transaction, same predicate: a
-// redelivered record is neither inserted nor counted again.
+// The same batch keeps version_rollups (docs/stats.md): before the INSERTs,
+// statements count the records that the INSERTs are about to add (not yet
+// stored, not erased, each request id once), with any feedback already
+// stored on them. Same transaction, same predicate: a redelivered record is
+// neither inserted nor counted again. They read a compact JSON of only the
+// fields a rollup needs, not the rows (which carry the messages).
 //
 // A row too big for D1 (over MAX_ROW_BYTES, e.g. a prompt with a large
 // base64 image) whose record is held in R2 is written without its bodies
@@ -89,20 +90,18 @@ function toReducedRow(r: InteractionRecord, blobKey: string): Record<string, unk
   return { ...toRow(withoutBodies), blob_key: blobKey };
 }
 
-/** The row's values in COLUMNS order, then its latency bucket (read only by the rollup statement). */
-const rowJson = (values: Record<string, unknown>) =>
-  JSON.stringify([...COLUMNS.map((column) => values[column] ?? null), latencyBucket(Number(values.latency_ms))]);
+const rowJson = (values: Record<string, unknown>) => JSON.stringify(COLUMNS.map((column) => values[column] ?? null));
 const tooBig = (row: string) => row.length * 3 > MAX_ROW_BYTES && utf8ByteLength(row) > MAX_ROW_BYTES;
 
 // JSON columns travel as strings inside the row JSON, not nested: SQLite's
 // JSON parser stops at 1,000 levels of nesting, and a client may send a
 // deeply nested extra field that the record keeps (in params). As a string
 // it is only text to json_each.
-const at = (column: string) => `value->>${COLUMNS.indexOf(column)}`;
+const rowAt = (column: string) => `value->>${COLUMNS.indexOf(column)}`;
 // A record of an erased user (created up to the erasure) or of an erased
 // interaction is dropped here, in the same statement: one that was still on
 // the queue when DELETE /v1/users/{user} or /v1/interactions/{id} ran.
-const NOT_ERASED =
+const notErased = (at: (column: string) => string) =>
   `NOT EXISTS (SELECT 1 FROM erasures e WHERE e.tenant_id = ${at("tenant_id")} AND (` +
   `(e.kind = 'user' AND e.subject = ${at("user")} AND e.erased_at >= ${at("created_at")}) OR ` +
   `(e.kind = 'request' AND e.subject = ${at("request_id")})))`;
@@ -110,14 +109,49 @@ const INSERT_SQL =
   `INSERT INTO interactions (${COLUMNS.map((c) => `"${c}"`).join(", ")}) ` +
   `SELECT ${COLUMNS.map((_, i) => `value->>${i}`).join(", ")} FROM json_each(?) ` +
   // The WHERE also keeps ON CONFLICT from parsing as part of the SELECT (SQLite's upsert docs).
-  `WHERE ${NOT_ERASED} ON CONFLICT DO NOTHING`;
+  `WHERE ${notErased(rowAt)} ON CONFLICT DO NOTHING`;
 
-const ROLLUP_SOURCE =
-  `SELECT ${["tenant_id", "request_id", "task", "created_at", "adapter_version", "audience", "adapter", "status", "prompt_tokens", "completion_tokens", "latency_ms", "ttft_ms"].map((c) => `${at(c)} AS ${c}`).join(", ")}, ` +
-  `value->>${COLUMNS.length} AS bucket FROM json_each(?) ` +
-  `WHERE ${NOT_ERASED} AND NOT EXISTS (SELECT 1 FROM interactions i WHERE i.tenant_id = ${at("tenant_id")} AND i.request_id = ${at("request_id")}) ` +
-  `GROUP BY ${at("tenant_id")}, ${at("request_id")}`;
-const ROLLUP_SQL = rollupInteractionsSql(ROLLUP_SOURCE);
+/** What a rollup needs of a record, in this order, then its latency bucket. */
+const FACTS = [
+  "tenant_id",
+  "request_id",
+  "task",
+  "created_at",
+  "adapter_version",
+  "audience",
+  "adapter",
+  "status",
+  "prompt_tokens",
+  "completion_tokens",
+  "latency_ms",
+  "ttft_ms",
+  "user",
+] as const;
+const factAt = (column: string) => `value->>${FACTS.indexOf(column as (typeof FACTS)[number])}`;
+const ROLLUP_SQL = rollupInteractionsSql(
+  `SELECT ${FACTS.map((c) => `${factAt(c)} AS ${c}`).join(", ")}, value->>${FACTS.length} AS bucket ` +
+    `FROM json_each(?) WHERE ${notErased(factAt)} ` +
+    `AND NOT EXISTS (SELECT 1 FROM interactions i WHERE i.tenant_id = ${factAt("tenant_id")} AND i.request_id = ${factAt("request_id")})`,
+);
+/** Records per counting statement: ~200 characters each, far under D1's 2 MB per bound value. */
+const FACTS_PER_STATEMENT = 1000;
+
+/** The records' rollup facts, each (tenant, request id) once (the first, as the INSERT keeps), in JSON chunks. */
+export function factChunks(records: InteractionRecord[]): string[] {
+  const seen = new Set<string>();
+  const facts: string[] = [];
+  for (const record of records) {
+    const key = JSON.stringify([record.tenant_id, record.request_id]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const row = toRow(record);
+    facts.push(JSON.stringify([...FACTS.map((c) => row[c] ?? null), latencyBucket(record.latency_ms)]));
+  }
+  const chunks: string[] = [];
+  for (let i = 0; i < facts.length; i += FACTS_PER_STATEMENT)
+    chunks.push(`[${facts.slice(i, i + FACTS_PER_STATEMENT).join(",")}]`);
+  return chunks;
+}
 
 /** The records as JSON arrays of row values, joined into chunks of at most ROWS_JSON_CHARS (one row may exceed it alone). */
 export function rowChunks(records: InteractionRecord[]): string[] {
@@ -141,8 +175,9 @@ export function rowChunks(records: InteractionRecord[]): string[] {
 
 export async function writeInteractions(db: D1Database, records: InteractionRecord[]): Promise<void> {
   if (records.length === 0) return;
-  // Rollup first: it counts what the INSERT right after it will add.
-  await db.batch(
-    rowChunks(records).flatMap((chunk) => [db.prepare(ROLLUP_SQL).bind(chunk), db.prepare(INSERT_SQL).bind(chunk)]),
-  );
+  // Counting first: it counts what the INSERTs after it will add.
+  await db.batch([
+    ...factChunks(records).map((facts) => db.prepare(ROLLUP_SQL).bind(facts)),
+    ...rowChunks(records).map((chunk) => db.prepare(INSERT_SQL).bind(chunk)),
+  ]);
 }
