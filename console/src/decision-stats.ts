@@ -6,6 +6,8 @@ import { h } from "./dom";
 
 type Raw = Record<string, any>;
 const pct = (x: unknown) => (typeof x === "number" ? `${(x * 100).toFixed(1)}%` : "n/a");
+const secs = (x: unknown) => (typeof x === "number" ? x.toFixed(0) : "?");
+const msText = (x: unknown) => (typeof x === "number" ? `${Math.round(x)} ms` : "n/a");
 const pts = (x: unknown) => (typeof x === "number" ? `${x > 0 ? "+" : ""}${(x * 100).toFixed(1)}` : "?");
 
 function rateLine(name: string, c: Raw | null | undefined): string | null {
@@ -24,7 +26,7 @@ export function decisionNumbers(stats: unknown): HTMLElement | string {
   const lines: string[] = [];
   if (s.step?.feedback) {
     lines.push(
-      `step ${s.step.index} at ${s.step.share}% for ${s.step.seconds} s (min ${s.step.min_seconds} s); ` +
+      `step ${s.step.index} at ${s.step.share}% for ${secs(s.step.seconds)} s (min ${s.step.min_seconds} s); ` +
         `ratings baseline ${s.step.feedback.baseline}, candidate ${s.step.feedback.candidate} (min ${s.step.min_feedback})`,
     );
   }
@@ -35,7 +37,7 @@ export function decisionNumbers(stats: unknown): HTMLElement | string {
   const lat = s.p95_latency_ms;
   if (lat?.baseline && lat?.candidate) {
     lines.push(
-      `p95 latency: baseline ${lat.baseline.p95 ?? "n/a"} ms, candidate ${lat.candidate.p95 ?? "n/a"} ms (max ratio ${lat.max_ratio})`,
+      `p95 latency: baseline ${msText(lat.baseline.p95)}, candidate ${msText(lat.candidate.p95)} (max ratio ${lat.max_ratio})`,
     );
   }
   for (const a of Array.isArray(s.audiences) ? s.audiences : []) {
