@@ -21,6 +21,14 @@ export function pacedMarkdown(s: PacedSummary): string {
     `| gateway tax < 25 µs of CPU per streamed event (slope over the two lengths) | ${cell(tax)} µs | ${tax === null ? "–" : tax < 25 ? "yes" : "**no**"} |`,
     `| gateway CPU per request ≤ 2.8× the pass-through's, streamed (long answers) | ${cell(ratio)}× | ${ratio === null ? "–" : ratio <= 2.8 ? "yes" : "**no**"} |`,
   ];
+  if (s.native) {
+    const nt = s.native.tax_us_per_event;
+    const nr = s.native.stream_cpu_ratio;
+    targets.push(
+      `| native stream mode: tax < 25 µs per event | ${cell(nt)} µs | ${nt === null ? "–" : nt < 25 ? "yes" : "**no**"} |`,
+      `| native stream mode: CPU per request ≤ 2.8× the pass-through's (long answers) | ${cell(nr)}× | ${nr === null ? "–" : nr <= 2.8 ? "yes" : "**no**"} |`,
+    );
+  }
   if (s.baseline) {
     targets.push(
       `| baseline (\`${s.baseline.dir}\`, side by side): tax per event | ${cell(s.baseline.tax_us_per_event)} µs | – |`,

@@ -37,10 +37,12 @@ const SHORT_TOKENS = 8;
 const PROBES = 20;
 
 export const PACED = { tenant: "acme-paced", key: "sk-acme-paced-bench" } as const;
+/** The same, its upstream in stream_mode "native" (chunks piped as sent). */
+export const NATIVE = { tenant: "acme-native", key: "sk-acme-native-bench" } as const;
 
 export interface PacedTarget {
   name: string;
-  side: "passthrough" | "gateway" | "baseline";
+  side: "passthrough" | "gateway" | "native" | "baseline";
   length: "short" | "long";
   rps: number;
   requests_2xx: number;
@@ -66,17 +68,23 @@ export interface PacedSummary {
   tax_us_per_event: number | null;
   /** gateway ÷ pass-through CPU per request, long answers. */
   stream_cpu_ratio: number | null;
+  /** The gateway with its upstream in stream_mode "native". */
+  native: { tax_us_per_event: number | null; stream_cpu_ratio: number | null };
   /** With --baseline: the same two figures for the other checkout's gateway, measured side by side. */
   baseline?: { dir: string; tax_us_per_event: number | null; stream_cpu_ratio: number | null };
 }
 
-async function seedPaced(stack: Stack): Promise<void> {
+async function seedPaced(stack: Stack, who: { tenant: string; key: string }, streamMode?: "native"): Promise<void> {
   const db = (await stack.mf.getD1Database("DB", GATEWAY)) as unknown as Db;
   const acme = JSON.parse(readFileSync(path.join(ROOT, "adapters/acme.json"), "utf8"));
-  const result = validateManifest(pointAt({ ...acme, tenant: PACED.tenant }, stack.upstream.url, PACING));
-  if (!result.ok) throw new Error(`${PACED.tenant}: invalid\n${formatIssues(result.issues)}`);
+  const manifest = pointAt({ ...acme, tenant: who.tenant }, stack.upstream.url, PACING) as {
+    upstreams: { kind: string; stream_mode?: string }[];
+  };
+  if (streamMode) for (const u of manifest.upstreams) if (u.kind === "openai-compatible") u.stream_mode = streamMode;
+  const result = validateManifest(manifest);
+  if (!result.ok) throw new Error(`${who.tenant}: invalid\n${formatIssues(result.issues)}`);
   await applyManifest(db, result.manifest, "npm run bench", Date.now());
-  await storeApiKey(db, PACED.tenant, PACED.key, "bench paced key", Date.now());
+  await storeApiKey(db, who.tenant, who.key, "bench paced key", Date.now());
 }
 
 function withMaxTokens(request: LoadRequest, maxTokens: number | null, key?: string): LoadRequest {
@@ -166,15 +174,20 @@ export const pacedSection: BenchSection<PacedSummary> = {
   usesStack: true,
   async run(ctx) {
     const stack = await ctx.stack();
-    await seedPaced(stack);
+    await seedPaced(stack, PACED);
+    await seedPaced(stack, NATIVE, "native");
     const base = await buildTargets(stack, PACING);
     const gateway = withMaxTokens(base.stream.gateway, null, PACED.key);
+    const native = withMaxTokens(base.stream.gateway, null, NATIVE.key);
     await waitUntilServed(gateway, 200);
+    await waitUntilServed(native, 200);
     const targets: Record<string, LoadRequest> = {
       "passthrough short": withMaxTokens(base.stream.passthrough, SHORT_TOKENS),
       "passthrough long": base.stream.passthrough,
       "gateway short": withMaxTokens(gateway, SHORT_TOKENS),
       "gateway long": gateway,
+      "native short": withMaxTokens(native, SHORT_TOKENS),
+      "native long": native,
     };
     if (stack.baselineUrl) {
       const baseline = { ...gateway, url: gateway.url.replace(stack.gatewayUrl, stack.baselineUrl) };
@@ -189,6 +202,7 @@ export const pacedSection: BenchSection<PacedSummary> = {
     const gl = long("gateway");
     const pl = long("passthrough");
     const bl = long("baseline");
+    const nl = long("native");
     return {
       measured_at: new Date().toISOString(),
       token_ms: 1,
@@ -198,6 +212,10 @@ export const pacedSection: BenchSection<PacedSummary> = {
       targets: measured,
       tax_us_per_event: taxPerEvent(measured),
       stream_cpu_ratio: gl === null || pl === null ? null : round(gl / pl, 2),
+      native: {
+        tax_us_per_event: taxPerEvent(measured, "native"),
+        stream_cpu_ratio: nl === null || pl === null ? null : round(nl / pl, 2),
+      },
       ...(stack.baselineUrl
         ? {
             baseline: {

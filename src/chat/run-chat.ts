@@ -10,6 +10,7 @@ import { callWithFallback, type CallOutcome, type FinalFailure } from "../provid
 import { SSE_HEADERS } from "../providers/sse";
 import { CompletionCapture } from "../logging/completion-capture";
 import { captureStream, type StreamEnd } from "../logging/capture-stream";
+import { nativeStream } from "../stream/native-stream";
 import type { InteractionRecord, InteractionStatus } from "../logging/interaction-record";
 import { enqueueInteraction } from "../logging/log-producer";
 import { buildRecord, promptChars, type RecordStart } from "../logging/record-builder";
@@ -149,19 +150,21 @@ async function execute(run: ChatRun, settleOwed: (logged: Promise<unknown>) => v
   const created = Math.floor(createdAt / 1000);
 
   if (plan.stream) {
-    const stream = captureStream(outcome.response.body!, {
-      id: requestId,
-      model,
-      created,
+    const onEnd = (end: StreamEnd, endedAt: number) =>
+      log(record(end.status, end.status === "ok" ? null : end.error, 200, endedAt));
+    const common = {
       includeUsage: plan.includeUsage,
-      promptChars: chars,
       idleTimeoutMs: served.upstream.timeout_ms,
       capture,
       clock,
       abortUpstream: outcome.abort,
-      onEnd: (end: StreamEnd, endedAt: number) =>
-        log(record(end.status, end.status === "ok" ? null : end.error, 200, endedAt)),
-    });
+      onEnd,
+    };
+    // An operator may let an upstream's chunks through as sent (its ids and model name), piped natively.
+    const stream =
+      served.upstream.stream_mode === "native"
+        ? nativeStream(outcome.response.body!, common)
+        : captureStream(outcome.response.body!, { ...common, id: requestId, model, created, promptChars: chars });
     return new Response(stream, { status: 200, headers: { ...headers, ...SSE_HEADERS } });
   }
 

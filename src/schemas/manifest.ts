@@ -111,6 +111,12 @@ export const UpstreamSchema = z
       .record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be an HTTP header name"), z.string().max(1024))
       .optional()
       .describe("static extra request headers"),
+    stream_mode: z
+      .enum(["rewrite", "native"])
+      .optional()
+      .describe(
+        "rewrite (default): each streamed chunk carries the gateway's id and model; native: the upstream's chunks go to the client as sent (its own id and model name), piped without JavaScript per chunk — cheaper, see docs/streaming.md",
+      ),
   })
   .describe("a model server the gateway calls");
 
