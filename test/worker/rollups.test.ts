@@ -1,7 +1,8 @@
 // version_rollups as the log consumer and POST /v1/feedback keep them
 // (docs/stats.md): after redelivered queue messages, duplicate records,
 // changed and repeated ratings and feedback that came before its
-// interaction, every rollup row equals a direct count over the raw rows.
+// interaction, every rollup row equals a direct count over the raw rows; an
+// erasure deletes raw rows and leaves the rollup counts as they were.
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -130,5 +131,19 @@ describe("rollups equal a direct count over the raw rows", () => {
     const [row] = (await rollupRows("testco", task)).values();
     expect(row.requests).toBe(1);
     expect(comparable(await rollupRows("testco", task))).toEqual(comparable(await directCounts("testco", task)));
+  });
+
+  it("erasing a user deletes raw rows but keeps the rollup counts (they hold no personal data)", async () => {
+    const task = `roll-${crypto.randomUUID().slice(0, 8)}`;
+    const user = `erase-me-${crypto.randomUUID().slice(0, 8)}`;
+    const mine = interactionRecord(`${task}-mine`, { task, user, created_at: T0 });
+    await deliver([{ id: "u", body: packed([mine]) }]);
+    await feedback({ request_id: mine.request_id, rating: 1, user });
+    const before = comparable(await rollupRows("testco", task));
+    expect(before[0]).toMatchObject({ requests: 1, rated: 1, positive: 1 });
+    const { response } = await call(`/v1/users/${user}`, undefined, { key: KEYS.testco, method: "DELETE" });
+    expect(response.status).toBe(200);
+    expect((await directCounts("testco", task)).size).toBe(0);
+    expect(comparable(await rollupRows("testco", task))).toEqual(before);
   });
 });
