@@ -18,7 +18,8 @@ import { systemClock, type Clock } from "./clock";
 import type { GatewayConfig } from "./config";
 import type { AppEnv } from "./env";
 import { frameworkRejection, GatewayError, internalError, methodNotAllowed, notFound } from "./errors";
-import { floodGuard } from "./limits/flood-guard";
+import { DenialCache } from "./limits/denial-cache";
+import { floodGuard, knownRefusals } from "./limits/flood-guard";
 import { bodySizeLimit } from "./middleware/body-size";
 import { gatewayContext } from "./middleware/gateway-context";
 import { requestId } from "./middleware/request-id";
@@ -64,6 +65,7 @@ export function createApp(options: AppOptions = {}): GatewayApp {
 
   // Per isolate, like the registry cache: replica health and inventory (src/upstreams).
   const upstreams = createUpstreamPool({ clock });
+  const denials = new DenialCache();
 
   const app = new Hono<AppEnv>();
   app.use("*", requestId({ clock }));
@@ -81,6 +83,7 @@ export function createApp(options: AppOptions = {}): GatewayApp {
       clock,
       registry,
       upstreams,
+      denials,
       onConfig: (current) => {
         config = current;
       },
@@ -97,7 +100,7 @@ export function createApp(options: AppOptions = {}): GatewayApp {
   const manageKey = apiKeyAuth({ scopes: ["manage"] });
   const exportKey = apiKeyAuth({ scopes: ["export"] });
   app.use("/v1/chat/*", chatKey);
-  app.use("/v1/chat/completions", floodGuard());
+  app.use("/v1/chat/completions", floodGuard(), knownRefusals());
   app.use("/v1/models", modelsKey);
   app.use("/v1/models/*", modelsKey);
   app.use("/v1/interactions", logKey);

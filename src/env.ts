@@ -4,6 +4,7 @@ import type { Clock } from "./clock";
 import type { GatewayConfig } from "./config";
 import type { TenantSnapshot } from "./routing/compiled";
 import type { RegistryCache } from "./registry/registry-cache";
+import type { DenialCache } from "./limits/denial-cache";
 import type { LimitValues } from "./schemas/manifest";
 import type { UpstreamPool } from "./upstreams/upstream-pool";
 
@@ -18,6 +19,8 @@ export type AppEnv = {
     config: GatewayConfig;
     clock: Clock;
     registry: RegistryCache;
+    /** Refusals this isolate answers itself until their retry time (src/limits/denial-cache.ts). */
+    denials: DenialCache;
     /** Replica health, inventory and LoRA loads of this isolate (src/upstreams). */
     upstreams: UpstreamPool;
     tenant: TenantSnapshot;

@@ -12,6 +12,7 @@ import type { Clock } from "../clock";
 import { limiterUnavailable, rateLimitExceeded } from "../errors";
 import type { CompiledLimits } from "../routing/compiled";
 import type { LimitValues } from "../schemas/manifest";
+import type { DenialCache } from "./denial-cache";
 import type { Admission } from "./limit-types";
 import { rateLimitHeaders, refusalMessage } from "./rate-limit-headers";
 import type { TenantLimiter } from "./tenant-limiter";
@@ -20,12 +21,20 @@ export interface AdmitChatOptions {
   limiter: DurableObjectNamespace<TenantLimiter>;
   tenant: string;
   limits: CompiledLimits;
+  /** What the limits were built from, for the denial cache: the snapshot's tenant limits and the key's own. */
+  limitSources: LimitSources;
+  denials: DenialCache;
   keyId: string;
   stream: boolean;
   clock: Clock;
   /** Lifetime of a stream's lease; renewed every third of it while the stream runs. */
   leaseMs: number;
   waitUntil: (promise: Promise<unknown>) => void;
+}
+
+export interface LimitSources {
+  tenant: object | null;
+  key: object | null;
 }
 
 export interface ChatLimits {
@@ -52,14 +61,16 @@ export async function admitChat(options: AdmitChatOptions): Promise<ChatLimits> 
   const { clock, tenant, keyId, leaseMs, waitUntil } = options;
   const stub = options.limiter.getByName(tenant);
   let admission: Admission;
+  const nowMs = clock.nowMs();
   try {
     admission = await stub.admit({
       keyId,
       tenantLimits: options.limits.tenant,
       keyLimits: options.limits.perKey,
       stream: options.stream,
-      nowMs: clock.nowMs(),
+      nowMs,
       leaseMs,
+      refusedLocally: options.denials.take(tenant, keyId, nowMs, true),
     });
   } catch (error) {
     logFailure("admit", tenant)(error);
@@ -67,6 +78,7 @@ export async function admitChat(options: AdmitChatOptions): Promise<ChatLimits> 
   }
   const headers = rateLimitHeaders(admission);
   const { refusal, leaseId } = admission;
+  if (refusal) options.denials.remember(tenant, keyId, options.limitSources, admission, nowMs);
   if (refusal)
     throw rateLimitExceeded(
       refusal.kind === "tokens" ? "tokens" : "requests",

@@ -5,9 +5,15 @@
 // it is only a backstop against a runaway client; the manifest's limits
 // (tenant-limiter.ts) are the exact ones. It fails open: the binding is a
 // cache of counts, and the limiter behind it still refuses what it must.
+//
+// Behind it, knownRefusals answers a key the tenant's limiter has already
+// refused, until the limiter's own retry time, from this isolate's memory
+// (denial-cache.ts): also before the body is read, and with no round trip.
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { rateLimitExceeded } from "../errors";
+import { limitsFor } from "./admit-chat";
+import { rateLimitHeaders, refusalMessage } from "./rate-limit-headers";
 
 /** wrangler.toml's period for FLOOD_GUARD, in seconds: how long a refused client should wait at most. */
 export const FLOOD_GUARD_PERIOD_SECONDS = 60;
@@ -30,6 +36,39 @@ export function floodGuard() {
           "requests",
           `Too many requests for tenant '${tenant}': over the gateway's flood guard. Slow down and retry.`,
           { "retry-after": String(FLOOD_GUARD_PERIOD_SECONDS) },
+        );
+      }
+    }
+    await next();
+  });
+}
+
+/** A refusal this isolate already has from the tenant's limiter, answered without reading the body or asking again. */
+export function knownRefusals() {
+  return createMiddleware<AppEnv>(async function knownRefusals(c, next) {
+    const tenant = c.get("tenant");
+    const keyLimits = c.var.apiKeyLimits;
+    if (limitsFor(tenant.limits, keyLimits)) {
+      const keyId = c.var.apiKeyId;
+      const nowMs = c.var.clock.nowMs();
+      const known = c.var.denials.check(tenant.tenant, keyId, { tenant: tenant.limits, key: keyLimits }, nowMs);
+      if (known) {
+        const refusals = c.var.denials.take(tenant.tenant, keyId, nowMs);
+        if (refusals) {
+          const count = c.env.TENANT_LIMITER.getByName(tenant.tenant).countRefusals({ keyId, refusals });
+          c.executionCtx.waitUntil(
+            Promise.resolve(count).catch((error: unknown) =>
+              console.error(
+                JSON.stringify({ msg: "limiter countRefusals failed", tenant: tenant.tenant, error: String(error) }),
+              ),
+            ),
+          );
+        }
+        const { refusal } = known;
+        throw rateLimitExceeded(
+          refusal.kind === "tokens" ? "tokens" : "requests",
+          refusalMessage(tenant.tenant, refusal),
+          rateLimitHeaders(known),
         );
       }
     }

@@ -31,6 +31,21 @@ export interface AdmitRequest {
   nowMs: number;
   /** How long a stream's slot is held unless the lease is renewed. */
   leaseMs: number;
+  /** Refusals of this key the caller answered itself since it last asked (denial-cache.ts), to count. */
+  refusedLocally?: LocalRefusals | null;
+}
+
+/** Refusals an isolate answered from its denial cache, for the operator's counts. */
+export interface LocalRefusals {
+  scope: LimitScope;
+  kind: LimitKind;
+  count: number;
+  lastAt: number;
+}
+
+export interface CountRefusalsRequest {
+  keyId: string;
+  refusals: LocalRefusals;
 }
 
 /** One dimension for OpenAI's x-ratelimit-* headers: the tighter of the tenant's and the key's. */

@@ -118,15 +118,15 @@ export class LimiterState {
   }
 
   /** Counted in memory and written as one row update per key, scope and kind per flush. */
-  countRefusal(keyId: string, scope: LimitScope, kind: LimitKind, nowMs: number): void {
+  countRefusal(keyId: string, scope: LimitScope, kind: LimitKind, nowMs: number, count = 1): void {
     this.#seen(nowMs);
     const slot = `${keyId}\n${scope}\n${kind}`;
     const entry = this.#refusals.get(slot);
     if (entry) {
-      entry.count++;
+      entry.count += count;
       entry.lastAt = Math.max(entry.lastAt, nowMs);
     } else {
-      this.#refusals.set(slot, { keyId, scope, kind, count: 1, lastAt: nowMs });
+      this.#refusals.set(slot, { keyId, scope, kind, count, lastAt: nowMs });
       this.#o.scheduleFlush();
     }
   }

@@ -20,6 +20,7 @@ import {
   MINUTE_MS,
   type Admission,
   type AdmitRequest,
+  type CountRefusalsRequest,
   type LimitKind,
   type LimiterStatus,
   type RefusalCounts,
@@ -53,7 +54,13 @@ export class TenantLimiter extends DurableObject<Env> {
 
   /** Decides one chat request and, when admitted, records it (and takes a stream lease). */
   admit(request: AdmitRequest): Admission {
+    if (request.refusedLocally) this.countRefusals({ keyId: request.keyId, refusals: request.refusedLocally });
     return decide(this.#state, request);
+  }
+
+  /** Counts refusals a caller answered from its denial cache (src/limits/denial-cache.ts). */
+  countRefusals({ keyId, refusals: r }: CountRefusalsRequest): void {
+    if (r.count > 0) this.#state.countRefusal(keyId, r.scope, r.kind, r.lastAt, r.count);
   }
 
   /** Releases a stream's lease (if any) and adds the finished request's tokens to today's usage. */

@@ -1,5 +1,5 @@
 // Puts what every handler needs on the context: the validated config, the
-// clock and the registry cache. A configuration error answers every request
+// clock and the per-isolate caches (registry, upstreams, denials). A configuration error answers every request
 // with 503 config_error naming the setting (see config.ts), so a deployment
 // with a missing secret fails loudly instead of misbehaving quietly.
 import { createMiddleware } from "hono/factory";
@@ -7,6 +7,7 @@ import type { Clock } from "../clock";
 import { readConfig, type GatewayConfig } from "../config";
 import type { AppEnv } from "../env";
 import { configError } from "../errors";
+import type { DenialCache } from "../limits/denial-cache";
 import type { RegistryCache } from "../registry/registry-cache";
 import type { UpstreamPool } from "../upstreams/upstream-pool";
 
@@ -14,6 +15,7 @@ export interface GatewayContextOptions {
   clock: Clock;
   registry: RegistryCache;
   upstreams: UpstreamPool;
+  denials: DenialCache;
   /** Told the config each time a request reads it. */
   onConfig?: (config: GatewayConfig) => void;
 }
@@ -27,6 +29,7 @@ export function gatewayContext(options: GatewayContextOptions) {
     c.set("clock", options.clock);
     c.set("registry", options.registry);
     c.set("upstreams", options.upstreams);
+    c.set("denials", options.denials);
     await next();
   });
 }

@@ -140,6 +140,38 @@ describe("a key's own limits", () => {
   });
 });
 
+describe("refusals this isolate already knows", () => {
+  it("are answered before the body is read, until exactly the limiter's retry time, and still counted", async () => {
+    const t = await newTenant({ requests_per_minute: 1 });
+    expect((await chat(t.key)).response.status).toBe(200);
+    setNow(T0 + 10_000);
+    expect((await chat(t.key)).response.status).toBe(429); // the limiter's refusal, remembered
+    // A body that is no chat request at all: refused as the limiter would, not a 400.
+    setNow(T0 + 20_000);
+    const known = await send("/v1/chat/completions", "{not json", t.key);
+    expect(known.response.status).toBe(429);
+    expect(rateHeaders(known.response)).toMatchObject({
+      "x-ratelimit-remaining-requests": "0",
+      "retry-after": "40",
+      "retry-after-ms": "40000",
+    });
+    for (let i = 0; i < 3; i++) expect((await chat(t.key)).response.status).toBe(429);
+    setNow(T0 + 60_000); // the first request left the window: the limiter admits again
+    expect((await chat(t.key)).response.status).toBe(200);
+    const view = await (await send(`/admin/tenants/${t.tenant}/limits`, undefined, "admin-dev")).response.json<any>();
+    expect(view.refusals).toEqual({ requests: 5, tokens: 0, streams: 0 });
+  });
+
+  it("a raised limit applies at once despite a remembered refusal", async () => {
+    const t = await newTenant({ requests_per_minute: 1 });
+    await chat(t.key);
+    expect((await chat(t.key)).response.status).toBe(429);
+    await applyTestManifest({ ...testcoManifest(), tenant: t.tenant, limits: { requests_per_minute: 5 } });
+    await worker.registry.reload(env.DB);
+    expect((await chat(t.key)).response.status).toBe(200);
+  });
+});
+
 describe("tokens_per_day", () => {
   it("refuses once the day's recorded usage reaches the budget, until the next UTC day", async () => {
     const budget = 30;
