@@ -47,12 +47,17 @@ export function soakManifest(devUpstreamUrl: string) {
     timeout_ms,
     headers,
   });
-  const adapter = (version: string, upstreamId: string, served_name = "acme-support-v1") => ({
+  // Served names are the soak tenant's own (two tenants may not share one on
+  // an upstream), loaded by the gateway on first use like a new LoRA version
+  // (-v2: versions are immutable, and -v1 served acme's LoRA).
+  const adapter = (version: string, upstreamId: string, served_name?: string) => ({
     name: `soak-${version.replace(/-v\d+$/, "")}`,
     version,
     upstream: upstreamId,
     base_model: "meta-llama/Llama-3.1-8B-Instruct",
-    served_name,
+    ...(served_name
+      ? { served_name }
+      : { served_name: `soak-${version}`, source: `/loras/soak-${version}`, load: "on_demand" as const }),
   });
   const task = (name: string, target: string, fallback?: string[]) => ({
     name,
@@ -74,29 +79,29 @@ export function soakManifest(devUpstreamUrl: string) {
       upstream("unreachable", {}, 5000, UNREACHABLE_URL),
     ],
     adapters: [
-      adapter("ok-v1", "ok"),
-      adapter("slow-v1", "slow"),
-      adapter("fail500-v1", "fail500"),
-      adapter("fail503-v1", "fail503"),
-      adapter("fail429-v1", "fail429"),
-      adapter("hang-v1", "hang"),
-      adapter("cut-v1", "cut"),
-      adapter("badlora-v1", "ok", "no-such-lora"),
-      adapter("unreachable-v1", "unreachable"),
+      adapter("ok-v2", "ok"),
+      adapter("slow-v2", "slow"),
+      adapter("fail500-v2", "fail500"),
+      adapter("fail503-v2", "fail503"),
+      adapter("fail429-v2", "fail429"),
+      adapter("hang-v2", "hang"),
+      adapter("cut-v2", "cut"),
+      adapter("badlora-v2", "ok", "no-such-lora"),
+      adapter("unreachable-v2", "unreachable"),
     ],
     tasks: [
-      task("ok", "ok-v1"),
-      task(SLOW_TASK, "slow-v1"),
-      task("fail500", "fail500-v1"),
-      task("fail503", "fail503-v1"),
-      task("fail429", "fail429-v1"),
-      task("hang", "hang-v1"),
-      task("cut", "cut-v1"),
-      task("badlora", "badlora-v1"),
-      task("unreachable", "unreachable-v1"),
-      task("fallback-500", "fail500-v1", ["ok-v1"]),
-      task("fallback-hang", "hang-v1", ["ok-v1"]),
-      task("fallback-chain", "fail500-v1", ["fail503-v1", "fail429-v1", "badlora-v1", "ok-v1"]),
+      task("ok", "ok-v2"),
+      task(SLOW_TASK, "slow-v2"),
+      task("fail500", "fail500-v2"),
+      task("fail503", "fail503-v2"),
+      task("fail429", "fail429-v2"),
+      task("hang", "hang-v2"),
+      task("cut", "cut-v2"),
+      task("badlora", "badlora-v2"),
+      task("unreachable", "unreachable-v2"),
+      task("fallback-500", "fail500-v2", ["ok-v2"]),
+      task("fallback-hang", "hang-v2", ["ok-v2"]),
+      task("fallback-chain", "fail500-v2", ["fail503-v2", "fail429-v2", "badlora-v2", "ok-v2"]),
     ],
   };
 }
