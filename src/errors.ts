@@ -45,6 +45,7 @@ export type ErrorCode =
   | "not_found"
   | "feed_exists"
   | "export_not_ready"
+  | "rollout_state"
   // limits: the tenant's or the key's own (src/limits), or the upstream's
   | "rate_limit_exceeded"
   | "limiter_unavailable"
@@ -246,6 +247,13 @@ export const feedExists = (name: string) =>
 
 export const exportNotReady = (status: string) =>
   make(409, "invalid_request_error", "export_not_ready", { message: `The export is ${status}.`, param: "id" });
+
+/** A rollout action its state does not allow (evaluate a paused rollout, resume a finished one). */
+export const rolloutState = (id: string, state: string, action: string) =>
+  make(409, "invalid_request_error", "rollout_state", {
+    message: `Rollout '${id}' is ${state}; it cannot ${action}.`,
+    param: "id",
+  });
 
 // ── Limits of the tenant or key (429) ─────────────────────────────────────
 

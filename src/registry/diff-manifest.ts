@@ -107,7 +107,7 @@ function escape(segment: string): string {
 }
 
 /** JSON with sorted keys, so key order in the source file is not a change. */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v !== null && typeof v === "object" && !Array.isArray(v)
       ? Object.fromEntries(

@@ -34,14 +34,15 @@ export async function readCurrentManifest(db: D1Database, tenant: string): Promi
 export async function listManifestVersions(db: D1Database, tenant: string, limit = 50) {
   const { results } = await db
     .prepare(
-      "SELECT version, applied_by, applied_at, changes FROM manifests WHERE tenant_id = ? ORDER BY version DESC LIMIT ?",
+      "SELECT version, applied_by, applied_at, changes, reason FROM manifests WHERE tenant_id = ? ORDER BY version DESC LIMIT ?",
     )
     .bind(tenant, limit)
-    .all<{ version: number; applied_by: string; applied_at: number; changes: string }>();
+    .all<{ version: number; applied_by: string; applied_at: number; changes: string; reason: string | null }>();
   return results.map((r) => ({
     version: r.version,
     applied_by: r.applied_by,
     applied_at: r.applied_at,
+    reason: r.reason,
     changes: JSON.parse(r.changes),
   }));
 }
@@ -70,14 +71,63 @@ export async function applyManifest(
         "INSERT INTO tenants (id, display_name, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name",
       )
       .bind(manifest.tenant, manifest.display_name ?? manifest.tenant, at),
-    db
-      .prepare(
-        "INSERT INTO manifests (tenant_id, version, body, changes, applied_by, applied_at) VALUES (?, ?, ?, ?, ?, ?)",
-      )
-      .bind(manifest.tenant, version, JSON.stringify(manifest), JSON.stringify(changes), appliedBy, at),
-    bumpRegistryVersion(db, at),
+    ...manifestVersionWrites(db, { manifest, version, changes, appliedBy, at }),
   ]);
   return { tenant: manifest.tenant, version, changes, applied: true };
+}
+
+export interface ManifestVersionRow {
+  manifest: Manifest;
+  version: number;
+  changes: ManifestChange[];
+  appliedBy: string;
+  /** epoch ms */
+  at: number;
+  reason?: string;
+}
+
+/** An SQL condition (with its bindings) that must hold, in the same batch, for a write to happen. */
+export interface WriteGuard {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * The statements that store manifest version `row.version` and tell every
+ * isolate to recompile. With `onlyIf`, each is a no-op unless the condition
+ * holds when it runs, so a caller can tie them to another write of the same
+ * batch (a rollout's transition, src/rollouts/rollout-store.ts). A version
+ * that already exists (someone applied meanwhile) fails the whole batch on
+ * the primary key, so no write is lost.
+ */
+export function manifestVersionWrites(
+  db: D1Database,
+  row: ManifestVersionRow,
+  onlyIf?: WriteGuard,
+): D1PreparedStatement[] {
+  const guard = onlyIf ? ` WHERE ${onlyIf.sql}` : "";
+  const guardParams = onlyIf?.params ?? [];
+  return [
+    db
+      .prepare(
+        `INSERT INTO manifests (tenant_id, version, body, changes, applied_by, applied_at, reason) SELECT ?, ?, ?, ?, ?, ?, ?${guard}`,
+      )
+      .bind(
+        row.manifest.tenant,
+        row.version,
+        JSON.stringify(row.manifest),
+        JSON.stringify(row.changes),
+        row.appliedBy,
+        row.at,
+        row.reason ?? null,
+        ...guardParams,
+      ),
+    onlyIf
+      ? db
+          .prepare(`UPDATE registry_state SET version = version + 1, updated_at = ? WHERE id = 1 AND ${onlyIf.sql}`)
+          .bind(row.at, ...guardParams)
+      : bumpRegistryVersion(db, row.at),
+  ];
 }
 
 export function bumpRegistryVersion(db: D1Database, at: number): D1PreparedStatement {
