@@ -5,6 +5,7 @@
 // support request shows a lazy load in the log. Ctrl-C stops all of them.
 // Needs no account, login or network.
 import { execFileSync, spawn } from "node:child_process";
+import { CRONS } from "../src/crons";
 import { startDevUpstream } from "./dev-upstream/server";
 import { OFFLINE_ENV, ROOT } from "./lib/offline-env";
 
@@ -40,11 +41,13 @@ async function stop(code = 0) {
   await Promise.all(replicas.map((r) => r.close()));
   process.exit(code);
 }
-// Cron Triggers do not fire in local dev: tick the retention sweep (the
-// wrangler.toml cron) once a minute after start-up, as the platform would daily.
-const RETENTION_CRON = "17 3 * * *";
+// Cron Triggers do not fire in local dev: once a minute, tick the rollout
+// evaluations (every minute, as deployed) and the retention sweep (daily when
+// deployed; cheap to run more often), so rollouts move under npm start.
+const tickCron = (cron: string) =>
+  fetch(`http://127.0.0.1:${port}/__scheduled?cron=${encodeURIComponent(cron)}`).catch(() => {});
 const tick = setInterval(() => {
-  fetch(`http://127.0.0.1:${port}/__scheduled?cron=${encodeURIComponent(RETENTION_CRON)}`).catch(() => {});
+  void tickCron(CRONS.rollouts).then(() => tickCron(CRONS.retention));
 }, 60_000);
 tick.unref();
 process.on("SIGINT", () => void stop());

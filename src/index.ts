@@ -2,8 +2,11 @@
 // and the per-tenant limiter Durable Object.
 import { createApp, type AppOptions } from "./app";
 import { systemClock } from "./clock";
+import { CRONS } from "./crons";
 import { handleLogBatch } from "./logging/log-consumer";
 import { sweepRetention } from "./retention/retention-sweep";
+import { rolloutDeps } from "./rollouts/rollout-deps";
+import { evaluateRunning } from "./rollouts/rollout-service";
 
 export { ExportWorkflow } from "./export-store/export-workflow";
 export { TenantLimiter } from "./limits/tenant-limiter";
@@ -20,8 +23,13 @@ export function createWorker(options: AppOptions = {}) {
       async queue(batch, env, _ctx) {
         await handleLogBatch(batch, env);
       },
-      // The daily retention sweep (wrangler.toml [triggers]; npm start ticks it locally).
-      async scheduled(_controller, env, _ctx) {
+      // The crons of wrangler.toml [triggers]; npm start ticks them locally.
+      async scheduled(controller, env, _ctx) {
+        if (controller.cron === CRONS.rollouts) {
+          const result = await evaluateRunning(rolloutDeps(env.DB, clock, registry));
+          console.log(JSON.stringify({ msg: "rollout evaluations", ...result }));
+          return;
+        }
         const result = await sweepRetention(env.DB, env.BLOBS, { nowMs: clock.nowMs() });
         console.log(JSON.stringify({ msg: "retention sweep", ...result }));
       },

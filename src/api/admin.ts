@@ -13,10 +13,13 @@ import { adminKeysApi, adminKeysDocs } from "./admin-keys";
 import { adminLimitsApi, adminLimitsDocs } from "./admin-limits";
 import { adminUpstreamsApi, adminUpstreamsDocs } from "./admin-upstreams";
 import { assertPublishable } from "./publish-guard";
+import { adminRolloutsApi, adminRolloutsDocs } from "./admin-rollouts";
 import { knownTenant, tenantParam, TenantParam } from "./admin-tenant";
 import { adapterStats } from "../interactions/adapter-stats";
 import { applyManifest, listManifestVersions, planApply, readCurrentManifest } from "../registry/manifest-store";
 import { listTenants } from "../registry/tenant-store";
+import { rolloutDeps } from "../rollouts/rollout-deps";
+import { pauseOnManualApply } from "../rollouts/rollout-service";
 import { validateManifest } from "../registry/validate-manifest";
 import { TimeParam } from "../schemas/query-params";
 import { BEARER, defineRoute, jsonResponse, type ApiDocs } from "./define-route";
@@ -45,6 +48,7 @@ adminApi.route("/", adminKeysApi);
 adminApi.route("/", adminLimitsApi);
 adminApi.route("/", adminAdaptersApi);
 adminApi.route("/", adminUpstreamsApi);
+adminApi.route("/", adminRolloutsApi);
 
 const tenantsRoute = defineRoute({
   method: "get",
@@ -104,7 +108,11 @@ adminApi.on(
     }
     const actor = c.req.header("x-switchyard-actor") ?? "admin-api";
     const result = await applyManifest(c.env.DB, manifest, actor, c.var.clock.nowMs());
-    if (result.applied) await c.var.registry.reload(c.env.DB);
+    if (result.applied) {
+      await c.var.registry.reload(c.env.DB);
+      // A hand-written change of a task's rules pauses that task's rollout.
+      await pauseOnManualApply(rolloutDeps(c.env.DB, c.var.clock, c.var.registry), tenant, actor);
+    }
     return c.json(
       { tenant, dry_run: false, applied: result.applied, version: result.version, changes: result.changes },
       200,
@@ -175,5 +183,6 @@ export const adminDocs: ApiDocs = {
     ...adminLimitsDocs.routes,
     ...adminAdaptersDocs.routes,
     ...adminUpstreamsDocs.routes,
+    ...adminRolloutsDocs.routes,
   ],
 };
