@@ -10,6 +10,7 @@ import path from "node:path";
 import { storeApiKey } from "../src/auth/api-keys";
 import { diffManifests, formatDiff } from "../src/registry/diff-manifest";
 import { applyManifest, planApply } from "../src/registry/manifest-store";
+import { describePublishIssue, publishIssues } from "../src/registry/publish-checks";
 import { formatIssues, validateManifest } from "../src/registry/validate-manifest";
 import type { Manifest } from "../src/schemas/manifest";
 import { DEMO_KEYS } from "./lib/demo-keys";
@@ -85,6 +86,13 @@ async function syncLocal(manifests: Manifest[]): Promise<void> {
       if (dryRun) {
         const { changes } = await planApply(db, manifest);
         console.log(`${manifest.tenant}: ${formatDiff(changes)}`);
+        continue;
+      }
+      // Immutable versions and served names no other tenant holds, as the admin API checks them.
+      const issues = await publishIssues(db, manifest);
+      if (issues.length > 0) {
+        for (const issue of issues) console.error(`${manifest.tenant}: ${describePublishIssue(issue)}`);
+        process.exitCode = 1;
         continue;
       }
       const result = await applyManifest(db, manifest, appliedBy, Date.now());

@@ -126,3 +126,10 @@ export async function publishIssues(db: D1Database, manifest: Manifest): Promise
   });
   return issues;
 }
+
+/** One line for a CLI (the operator's own tool: the other tenant is named). */
+export function describePublishIssue(issue: PublishIssue): string {
+  return issue.kind === "immutable"
+    ? `${issue.pointer}: version '${issue.version}' was published with another ${issue.fields.join(", ")}; publish a new version`
+    : `${issue.pointer}: served name '${issue.servedName}' is served on ${issue.replica} by tenant '${issue.owner}'`;
+}
