@@ -32,7 +32,7 @@ import {
   type Upstream,
 } from "../schemas/manifest";
 import { indexPresets } from "../tone/lookup-preset";
-import { rendezvousOrder } from "../upstreams/rendezvous";
+import { sharedRendezvousOrder } from "../upstreams/rendezvous";
 import { replicasOf } from "../upstreams/replica-url";
 
 export interface CompileMeta {
@@ -59,7 +59,7 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
     if (!upstream)
       throw new Error(`compileTenant(${m.tenant}): adapter ${a.version} names unknown upstream ${a.upstream}`);
     // Replica order depends on the manifest alone: ranked once here, not per request.
-    const replicas = Object.freeze(rendezvousOrder(a.served_name, replicasOf(upstream)));
+    const replicas = sharedRendezvousOrder(a.served_name, replicasOf(upstream));
     adapters.set(a.version, Object.freeze({ adapter: a, upstream, replicas }));
   }
   const target = (version: string): AdapterTarget => {

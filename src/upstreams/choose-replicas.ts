@@ -1,8 +1,11 @@
-// Which replicas a request may try, best first: among those whose circuit
-// lets a request through, the ones known to hold the adapter version, then
-// the others, each group in the version's rendezvous order (compiled into
-// the snapshot, see rendezvous.ts). Pure: health and inventory come in as
-// predicates.
+// Which replicas a request may try, best first: the first replica, in the
+// version's rendezvous order (compiled into the snapshot, see rendezvous.ts),
+// that lets a request through and is known to hold the version; then every
+// other one that lets a request through, in rendezvous order. A request tries
+// at most two, so only the first place needs the inventory: in steady state
+// the version's first-ranked replica holds it and the answer is the compiled
+// array itself, with one inventory lookup and nothing allocated. Pure: health
+// and inventory come in as predicates.
 
 const NONE: readonly string[] = Object.freeze([]);
 
@@ -11,15 +14,17 @@ export function chooseReplicas(
   available: (url: string) => boolean,
   holds: (url: string) => boolean,
 ): readonly string[] {
-  // One replica (the common base_url case): no arrays built.
   if (ranked.length === 1) return available(ranked[0]) ? ranked : NONE;
-  const holders: string[] = [];
-  const others: string[] = [];
-  for (const url of ranked) {
-    if (!available(url)) continue;
-    (holds(url) ? holders : others).push(url);
+  let open = 0; // replicas whose circuit refuses requests
+  let holder = -1;
+  for (let i = 0; i < ranked.length; i++) {
+    if (!available(ranked[i])) open++;
+    else if (holder === -1 && holds(ranked[i])) holder = i;
   }
-  if (others.length === 0) return holders;
-  if (holders.length === 0) return others;
-  return holders.concat(others);
+  // Nothing to reorder or leave out: the compiled order as is.
+  if (open === 0 && holder <= 0) return ranked;
+  const out: string[] = [];
+  if (holder > 0) out.push(ranked[holder]);
+  for (let i = 0; i < ranked.length; i++) if (i !== holder && available(ranked[i])) out.push(ranked[i]);
+  return out;
 }

@@ -26,3 +26,22 @@ export function rendezvousOrder(key: string, replicas: readonly string[]): strin
     .sort((a, b) => b.s - a.s || (a.url < b.url ? -1 : a.url > b.url ? 1 : 0))
     .map((e) => e.url);
 }
+
+/**
+ * The same order as a frozen array shared by every version that ranks the
+ * replicas alike: n replicas have n! orders, so thousands of compiled
+ * versions point at a handful of arrays that stay in cache, instead of each
+ * carrying its own (read on every request). Immutable values only; the
+ * table is bounded and simply stops sharing when full.
+ */
+const shared = new Map<string, readonly string[]>();
+const MAX_SHARED = 4096;
+export function sharedRendezvousOrder(key: string, replicas: readonly string[]): readonly string[] {
+  const order = rendezvousOrder(key, replicas);
+  const id = order.join("\n");
+  const hit = shared.get(id);
+  if (hit) return hit;
+  const frozen = Object.freeze(order);
+  if (shared.size < MAX_SHARED) shared.set(id, frozen);
+  return frozen;
+}

@@ -25,6 +25,7 @@ export interface UpstreamPoolOptions {
 
 export const DEFAULT_BREAKER: BreakerSettings = Object.freeze({ failures: 3, cooldownMs: 30_000 });
 const DEFAULT_INVENTORY_TTL_MS = 30_000;
+const ALWAYS = () => true;
 
 export function breakerSettings(upstream: Readonly<Upstream>): BreakerSettings {
   const b = upstream.breaker;
@@ -36,7 +37,8 @@ export type ReplicaReport = "ok" | "failure" | "neutral";
 
 export class UpstreamPool {
   readonly inventory: Inventory;
-  private readonly breakers = new Map<string, Map<string, Breaker>>();
+  /** tenant -> upstream id -> replica URL -> breaker. */
+  private readonly breakers = new Map<string, Map<string, Map<string, Breaker>>>();
   private readonly loads = new Map<string, Promise<LoraCallResult>>();
   /** Successful loads so far per replica and LoRA: a caller that saw the 404 before a load finished reuses it. */
   private readonly loaded = new Map<string, number>();
@@ -48,9 +50,10 @@ export class UpstreamPool {
   }
 
   breaker(tenant: string, upstreamId: string, url: string): Breaker {
-    const key = `${tenant}\0${upstreamId}`;
-    let byUrl = this.breakers.get(key);
-    if (!byUrl) this.breakers.set(key, (byUrl = new Map()));
+    let byUpstream = this.breakers.get(tenant);
+    if (!byUpstream) this.breakers.set(tenant, (byUpstream = new Map()));
+    let byUrl = byUpstream.get(upstreamId);
+    if (!byUrl) byUpstream.set(upstreamId, (byUrl = new Map()));
     let breaker = byUrl.get(url);
     if (!breaker) byUrl.set(url, (breaker = new Breaker()));
     return breaker;
@@ -58,15 +61,14 @@ export class UpstreamPool {
 
   /** Replicas a request for this target may try, best first; empty when every circuit is open. */
   order(tenant: string, target: AdapterTarget): readonly string[] {
+    const name = target.adapter.served_name;
+    const holds = (url: string) => this.inventory.holds(url, name);
+    // Nested maps keyed by the snapshot's own strings: no key is built per request.
+    const byUrl = this.breakers.get(tenant)?.get(target.upstream.id);
+    if (!byUrl) return chooseReplicas(target.replicas, ALWAYS, holds);
     const now = this.now();
     const settings = breakerSettings(target.upstream);
-    const byUrl = this.breakers.get(`${tenant}\0${target.upstream.id}`);
-    const name = target.adapter.served_name;
-    return chooseReplicas(
-      target.replicas,
-      (url) => byUrl?.get(url)?.available(now, settings) ?? true,
-      (url) => this.inventory.holds(url, name),
-    );
+    return chooseReplicas(target.replicas, (url) => byUrl.get(url)?.available(now, settings) ?? true, holds);
   }
 
   admit(tenant: string, target: AdapterTarget, url: string): boolean {
@@ -91,7 +93,7 @@ export class UpstreamPool {
   lastFailure(tenant: string, target: AdapterTarget): { kind: FailureKind; message: string } {
     let latest: Breaker | null = null;
     for (const url of target.replicas) {
-      const b = this.breakers.get(`${tenant}\0${target.upstream.id}`)?.get(url);
+      const b = this.breakers.get(tenant)?.get(target.upstream.id)?.get(url);
       if (b && (latest === null || (b.lastErrorAt ?? 0) > (latest.lastErrorAt ?? 0))) latest = b;
     }
     return { kind: latest?.lastFailure ?? { kind: "network" }, message: latest?.lastError ?? "" };

@@ -39,8 +39,9 @@ describe("chooseReplicas", () => {
   const cases: [string, string[], string[], string[]][] = [
     ["all healthy, none known to hold it: rendezvous order", ranked, [], ranked],
     ["a holder comes first", ranked, ["r3"], ["r3", "r1", "r2"]],
-    ["holders keep their rendezvous order", ranked, ["r3", "r2"], ["r2", "r3", "r1"]],
+    ["the first holder in rendezvous order leads, the rest keep theirs", ranked, ["r3", "r2"], ["r2", "r1", "r3"]],
     ["an open replica is left out, even a holder", ["r1", "r3"], ["r2"], ["r1", "r3"]],
+    ["an open first replica: the holder behind it leads", ["r2", "r3"], ["r3"], ["r3", "r2"]],
     ["all open: nothing", [], ["r1"], []],
   ];
   it.each(cases)("%s", (_, available, holders, expected) => {
