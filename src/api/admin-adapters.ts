@@ -12,6 +12,7 @@ import { invalidManifest, invalidValue, notFound, versionInUse } from "../errors
 import { referencesTo, withPublished, withoutVersion } from "../registry/adapter-lifecycle";
 import { applyManifest, readCurrentManifest } from "../registry/manifest-store";
 import { validateManifest } from "../registry/validate-manifest";
+import { activeRollouts } from "../rollouts/rollout-store";
 import { VERSION_PATTERN } from "../schemas/manifest";
 import { PublishAdapterSchema } from "../schemas/publish-adapter";
 import { loadsAtRuntime, preloadEverywhere, unloadEverywhere } from "../upstreams/replica-ops";
@@ -67,7 +68,7 @@ const retireRoute = defineRoute({
   responses: {
     200: jsonResponse("The new manifest version and each replica's unload result"),
     404: jsonResponse("Unknown tenant or version"),
-    409: jsonResponse("version_in_use: a rule or fallback still targets it (error.references)"),
+    409: jsonResponse("version_in_use: a rule, a fallback or an active rollout still targets it (error.references)"),
   },
 });
 
@@ -123,6 +124,11 @@ adminAdaptersApi.on(retireRoute.method, retireRoute.path, versionParam, knownTen
     throw notFound(`Adapter version '${version}'`, "version");
   }
   const references = referencesTo(current.manifest, version);
+  for (const r of await activeRollouts(c.env.DB, tenant)) {
+    if (r.candidate === version || r.baseline === version) {
+      references.push(`rollout '${r.id}' (${r.candidate === version ? "candidate" : "baseline"}, ${r.state})`);
+    }
+  }
   if (references.length > 0) throw versionInUse(version, references);
   const target = await targetOf(c, tenant, version);
   const next = withoutVersion(current.manifest, version);
@@ -154,5 +160,19 @@ adminAdaptersApi.on(upstreamsRoute.method, upstreamsRoute.path, tenantParam, kno
   if (!compiled) throw notFound(`A manifest for tenant '${tenant}'`, "tenant");
   return c.json({ tenant, upstreams: await describeUpstreams(c.var.upstreams, compiled, c.env) }, 200);
 });
+
+/**
+ * A rollout's candidate is about to get traffic: load it on every replica of
+ * its upstream now (in the background, after the rollout's answer), so the
+ * first requests of the first step do not each wait for a load. Only vLLM
+ * upstreams take load calls; a failure is logged, and requests would load it
+ * on demand anyway.
+ */
+export async function preloadRolloutCandidate(c: Context<AppEnv>, tenant: string, version: string): Promise<void> {
+  const compiled = await c.var.registry.tenant(c.env.DB, tenant);
+  const target = compiled?.adapters.get(version);
+  if (!target || !loadsAtRuntime(target)) return;
+  c.executionCtx.waitUntil(preloadEverywhere(c.var.upstreams, target, c.env, tenant));
+}
 
 export const adminAdaptersDocs: ApiDocs = { routes: [publishRoute, retireRoute, loadRoute, upstreamsRoute] };

@@ -10,6 +10,7 @@ import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { RolloutConfigSchema } from "../rollouts/decision";
 import { rolloutDeps } from "../rollouts/rollout-deps";
+import { preloadRolloutCandidate } from "./admin-adapters";
 import {
   abortRollout,
   createRollout,
@@ -142,6 +143,7 @@ export const adminRolloutsApi = new Hono<AppEnv>()
     const { tenant } = c.req.valid("param");
     const { task, candidate, baseline, rule, ...config } = c.req.valid("json");
     const rollout = await createRollout(depsOf(c), tenant, { task, candidate, baseline, rule, config }, actorOf(c));
+    await preloadRolloutCandidate(c, tenant, rollout.candidate);
     return c.json(rolloutView(rollout, await listEvents(c.env.DB, tenant, rollout.id)), 201);
   })
   .on(listRoute.method, listRoute.path, tenantParam, knownTenant, async (c) => {

@@ -246,3 +246,36 @@ describe("tenant isolation", () => {
     }
   });
 });
+
+describe("rollouts", () => {
+  const cand = { name: "base", version: "cand-v1", upstream: "pair", base_model: BASE, source: "/loras/adco-cand-v1" };
+
+  it("starting a rollout preloads the candidate on every replica of its upstream", async () => {
+    expect((await publish("adco", cand)).response.status).toBe(201);
+    for (const replica of [R2, R3]) expect((await loras(replica)).loads["adco-cand-v1"]).toBeUndefined();
+    const started = await call("/admin/tenants/adco/rollouts", { task: "main", candidate: "cand-v1" }, KEY);
+    expect(started.response.status).toBe(201);
+    await started.settled(); // the preload runs after the answer, in waitUntil
+    for (const replica of [R2, R3]) {
+      const state = await loras(replica);
+      expect(state.loads["adco-cand-v1"]).toBe(1);
+      expect(state.loaded).toContain("adco-cand-v1");
+    }
+  });
+
+  it("refuses to retire a version an active rollout still targets, naming the rollout", async () => {
+    // Take the candidate out of the rule by hand: the rollout (now paused) still names it.
+    const manifest = await manifestNow("adco");
+    manifest.tasks.find((t: any) => t.name === "main").rules = [{ id: "default", target: "base-v1" }];
+    expect((await call("/admin/tenants/adco/manifest", manifest, { ...ADMIN, method: "PUT" })).response.status).toBe(
+      200,
+    );
+    const r = await call("/admin/tenants/adco/adapters/cand-v1", undefined, { ...ADMIN, method: "DELETE" });
+    expect(r.response.status).toBe(409);
+    const error = (await json(r)).error;
+    expect(error.code).toBe("version_in_use");
+    expect(error.references).toEqual([
+      expect.stringMatching(/^rollout 'ro_[0-9a-f]+' \(candidate, (running|paused)\)$/),
+    ]);
+  });
+});
