@@ -118,7 +118,7 @@ export function decide(input: DecisionInput): Decision {
     fired.push("audience_positive_rate");
     for (const a of worse) {
       why.push(
-        `audience "${a.audience}": positive rate ${pct(a.candidate.rate)} vs ${pct(a.baseline.rate)}, difference ${interval(a)}`,
+        `${a.audience === "" ? "requests without an audience" : `audience "${a.audience}"`}: positive rate ${pct(a.candidate.rate)} vs ${pct(a.baseline.rate)}, difference ${interval(a)}`,
       );
     }
   }

@@ -174,6 +174,15 @@ describe("decide: guards", () => {
     expect(withSegments.reason).toMatch(/audience "kiosk"/);
   });
 
+  it('names the audience "" (requests that named none) in words', () => {
+    const audiences = (rate: number, n: number) => ({ web: arm(n, 0.7), "": arm(n, rate) });
+    const baseline = arm(4_000, 0.7, { audiences: audiences(0.7, 2_000) });
+    const candidate = arm(600, 0.65, { audiences: audiences(0.5, 300) });
+    const d = decide(input(baseline, candidate, { config: { guards: { per_segment: "audience" } } }));
+    expect(d.stats.fired).toContain("audience_positive_rate");
+    expect(d.reason).toMatch(/requests without an audience: positive rate 50.0% vs 70.0%/);
+  });
+
   it("returns statistics that survive a JSON round trip unchanged", () => {
     const d = decide(input(arm(40, 0.7), arm(10, 0.5), { config: { guards: { per_segment: "audience" } } }));
     expect(JSON.parse(JSON.stringify(d))).toEqual(d);
