@@ -1,4 +1,4 @@
-// The Worker: HTTP (Hono app), the LOG_QUEUE consumer, the export Workflow
+// The Worker: HTTP (Hono app), the LOG_QUEUE consumer, the crons, the export Workflow
 // and the per-tenant limiter Durable Object.
 import { createApp, type AppOptions } from "./app";
 import { systemClock } from "./clock";

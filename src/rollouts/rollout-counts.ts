@@ -10,9 +10,8 @@ export interface CountsQuery {
   task: string;
   baseline: string;
   candidate: string;
-  /** epoch ms; the reader includes the whole hour this falls in. */
+  /** epoch ms; the reader includes the whole hour this falls in, and everything up to now. */
   sinceMs: number;
-  untilMs: number;
 }
 
 /** How the service reads both arms' cumulative counts, overall and per audience. */

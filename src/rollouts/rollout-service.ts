@@ -108,7 +108,6 @@ function readCounts(deps: RolloutDeps, r: Pick<Rollout, "tenant" | "task" | "bas
     baseline: r.baseline,
     candidate: r.candidate,
     sinceMs: r.createdAt,
-    untilMs: deps.clock.nowMs(),
   });
 }
 
