@@ -37,6 +37,8 @@ export function lineChart(
         stroke: COLORS[i % COLORS.length],
         width: 2,
         spanGaps: false,
+        // Always drawn: an hour with data between empty ones has no line to show it.
+        points: { show: true, size: 5 },
         value: (_u: uPlot, v: number | null) => (v === null ? "–" : format(v)),
       })),
     ],
