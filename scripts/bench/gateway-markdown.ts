@@ -64,6 +64,21 @@ function loggingCost(s: GatewaySummary): string[] {
   return rows;
 }
 
+/** Issue 19's targets in the bench's terms: gateway CPU per request over the pass-through's. */
+function cpuTargets(s: GatewaySummary): string[] {
+  const ratio = (m: ModeFigures) => {
+    const g = m.gateway.workerd_cpu_us_per_request;
+    const p = m.passthrough.workerd_cpu_us_per_request;
+    return g === null || p === null || !p ? null : Math.round((g / p) * 100) / 100;
+  };
+  const row = (label: string, r: number | null, limit: number) =>
+    `| ${label} | ${cell(r)}× | ${r === null ? "–" : r <= limit ? "yes" : "**no**"} |`;
+  return [
+    row("gateway CPU per request ≤ 1.95× the pass-through's, non-stream", ratio(s.non_stream), 1.95),
+    row("gateway CPU per request ≤ 2.8× the pass-through's, stream (zero delay)", ratio(s.stream), 2.8),
+  ];
+}
+
 export function gatewayMarkdown(s: GatewaySummary): string {
   const errors = MODES.flatMap(([, key]) => [s[key].passthrough, s[key].gateway, s[key].logging_off]).reduce(
     (n, t) => n + t.non2xx + t.errors,
@@ -75,6 +90,7 @@ export function gatewayMarkdown(s: GatewaySummary): string {
     "| target | measured | met |",
     "| --- | --- | --- |",
     ...s.targets.map((t) => `| ${t.target} | ${t.measured} | ${t.met ? "yes" : "**no**"} |`),
+    ...cpuTargets(s),
     "",
     "### Logging cost (gateway with logging on − the same bundle with logging off, same rounds)",
     "",
