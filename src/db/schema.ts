@@ -102,6 +102,12 @@ export const interactions = sqliteTable(
     responseChoices: text("response_choices", { mode: "json" }),
     /** The caller's own id for the request (x-client-request-id), if it sent one; not unique. */
     clientRequestId: text("client_request_id"),
+    /**
+     * The upstream's own completion id (the `id` of its chunks or body). In
+     * native stream mode the client sees this id, not request_id, and may
+     * name it in POST /v1/feedback.
+     */
+    upstreamId: text("upstream_id"),
   },
   (t) => [
     // Tenant first: one tenant's rows must never collide with (or reveal)
@@ -110,6 +116,7 @@ export const interactions = sqliteTable(
     index("interactions_tenant_time").on(t.tenantId, t.createdAt, t.requestId),
     index("interactions_tenant_task_time").on(t.tenantId, t.task, t.createdAt),
     index("interactions_tenant_client_request").on(t.tenantId, t.clientRequestId),
+    index("interactions_tenant_upstream_id").on(t.tenantId, t.upstreamId),
   ],
 );
 

@@ -12,6 +12,12 @@ export interface InteractionRecord {
   request_id: string;
   /** The caller's own id (x-client-request-id); not unique. */
   client_request_id?: string | null;
+  /**
+   * The upstream's own completion id (the `id` of its chunks or body), when
+   * it sent one. In native stream mode it is the id the client's chunks
+   * carry, and POST /v1/feedback accepts it in place of request_id.
+   */
+  upstream_id?: string | null;
   tenant_id: string;
   task: string;
   adapter: string | null;

@@ -72,6 +72,7 @@ export function toRow(r: InteractionRecord): Record<string, unknown> {
     created_at: r.created_at,
     blob_key: null,
     client_request_id: r.client_request_id ?? null,
+    upstream_id: r.upstream_id ?? null,
   };
 }
 
