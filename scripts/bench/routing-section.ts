@@ -13,6 +13,7 @@ const ROWS: [keyof RoutingBenchResult, string][] = [
   ["resolve_p99_us", "resolve p99 (µs)"],
   ["route_and_replica_median_us", "resolve + replica choice, median (µs)"],
   ["route_and_replica_p99_us", "resolve + replica choice, p99 (µs)"],
+  ["route_and_replica_hot_median_us", "resolve + replica choice, median, 100 hot tenants (µs)"],
   ["resolve_mean_us", "resolve mean, batched (µs)"],
   ["resolve_hot_median_us", "resolve median, 100 hot tenants (µs)"],
   ["resolve_hot_p99_us", "resolve p99, 100 hot tenants (µs)"],
