@@ -18,7 +18,8 @@ const route = defineRoute({
   description:
     "Authenticate with the tenant's API key, or with the `x-switchyard-feedback-token` of the chat response being rated " +
     "(as `Authorization: Bearer v1.…` or in that header); the token is valid for that one request id only and cannot name a `user`. " +
-    "Feedback is accepted before the interaction itself is logged and joined to it when it is.",
+    "Feedback is accepted before the interaction itself is logged and joined to it when it is. " +
+    "With an API key, `request_id` may also be the upstream's id that a native-mode stream's chunks carry, once its interaction is logged.",
   // Either scheme suffices (OpenAPI ORs the entries).
   security: [{ bearer: [] }, { feedbackToken: [] }],
   request: { body: { schema: FeedbackRequestSchema, required: true } },

@@ -187,6 +187,7 @@ async function execute(run: ChatRun, settleOwed: (logged: Promise<unknown>) => v
     into.finishReason = choice.finish_reason ?? null;
   }
   if (completion.usage) capture.usage = completion.usage;
+  capture.noteUpstreamId(completion.id);
   completion.id = requestId;
   completion.model = model;
   completion.created = created;

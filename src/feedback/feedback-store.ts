@@ -12,9 +12,18 @@
 // counts and a repeated post changes nothing. Both steps touch a rollup only
 // when the interaction is stored; the log consumer counts earlier feedback
 // when the interaction lands.
+//
+// An API-key caller may name an interaction by the upstream's completion id
+// (the id a native-mode stream's chunks carry, docs/streaming.md): when the
+// tenant has no interaction with that request id but has one whose
+// upstream_id it is, the entry is stored under that interaction's request id,
+// so reads, rollups and exports join it as if the gateway id had been sent.
+// An id that is neither (yet) is stored as sent, as before: it joins only if
+// it turns out to be a request id. Token callers skip the lookup: a token is
+// signed for the gateway id, so they always send it.
 // Every statement here is scoped by the caller's tenant_id: feedback from one
 // tenant never attaches to, or reveals, another tenant's interaction.
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { feedback, interactions } from "../db/schema";
 import { feedbackDelta } from "../rollups/feedback-delta";
@@ -52,12 +61,14 @@ export function toFeedback(row: FeedbackRow): Feedback {
 export async function upsertFeedback(d1: D1Database, write: FeedbackWrite): Promise<FeedbackResult> {
   const db = drizzle(d1);
   const { body, tenantId } = write;
+  const requestId =
+    write.source === "api_key" ? await resolveRequestId(db, tenantId, body.request_id) : body.request_id;
   const tags = [...new Set(body.tags ?? [])];
   const upsert = db
     .insert(feedback)
     .values({
       tenantId,
-      requestId: body.request_id,
+      requestId,
       userKey: body.user ?? "",
       choice: body.choice ?? 0,
       rating: body.rating,
@@ -90,9 +101,9 @@ export async function upsertFeedback(d1: D1Database, write: FeedbackWrite): Prom
   const found = db
     .select({ one: sql<number>`1` })
     .from(interactions)
-    .where(and(eq(interactions.tenantId, tenantId), eq(interactions.requestId, body.request_id)))
+    .where(and(eq(interactions.tenantId, tenantId), eq(interactions.requestId, requestId)))
     .limit(1);
-  const entry = { tenantId, requestId: body.request_id, userKey: body.user ?? "", choice: body.choice ?? 0 };
+  const entry = { tenantId, requestId, userKey: body.user ?? "", choice: body.choice ?? 0 };
   // One batch, one transaction: the old verdict out, the upsert, the new one in.
   const [, [row], , existing] = await db.batch([
     feedbackDelta(db, -1, entry),
@@ -101,6 +112,28 @@ export async function upsertFeedback(d1: D1Database, write: FeedbackWrite): Prom
     found,
   ]);
   return { ...toFeedback(row), interaction_found: existing.length > 0 };
+}
+
+/**
+ * The request id of the tenant's interaction named by `id`: `id` itself when
+ * it is a request id of the tenant (or of no interaction at all), else the
+ * newest interaction whose upstream_id it is. One query, tenant-scoped on
+ * both sides (interactions_tenant_upstream_id and the primary key).
+ */
+export async function resolveRequestId(db: DrizzleD1Database, tenantId: string, id: string): Promise<string> {
+  const [byUpstream] = await db
+    .select({ requestId: interactions.requestId })
+    .from(interactions)
+    .where(
+      and(
+        eq(interactions.tenantId, tenantId),
+        eq(interactions.upstreamId, id),
+        sql`NOT EXISTS (SELECT 1 FROM ${interactions} WHERE ${interactions.tenantId} = ${tenantId} AND ${interactions.requestId} = ${id})`,
+      ),
+    )
+    .orderBy(desc(interactions.createdAt))
+    .limit(1);
+  return byUpstream?.requestId ?? id;
 }
 
 /** The query for all feedback the tenant holds on one request id, oldest first (to run alone or in a batch). */

@@ -6,6 +6,9 @@
 // assembled by its own CompletionCapture (choice(index)); this one is choice 0.
 import type { Usage } from "../schemas/chat";
 
+/** Longest upstream id the record keeps (feedback can name ids of up to 128 characters). */
+const MAX_UPSTREAM_ID = 512;
+
 export interface CapturedToolCall {
   id: string;
   type: "function";
@@ -35,6 +38,8 @@ export class CompletionCapture {
   usageEstimated = false;
   contentDeltas = 0;
   firstTokenAt: number | null = null;
+  /** The upstream's own completion id (its first chunk's or its body's `id`), for the record. */
+  upstreamId: string | null = null;
 
   #others: Map<number, CompletionCapture> | null = null;
 
@@ -49,7 +54,14 @@ export class CompletionCapture {
     this.usageEstimated = false;
     this.contentDeltas = 0;
     this.firstTokenAt = null;
+    this.upstreamId = null;
     this.#others = null;
+  }
+
+  /** Keeps the first id the upstream gave (chunks repeat it); anything but a string of sane length is not an id. */
+  noteUpstreamId(id: unknown): void {
+    if (this.upstreamId === null && typeof id === "string" && id.length > 0 && id.length <= MAX_UPSTREAM_ID)
+      this.upstreamId = id;
   }
 
   /** The capture of choice `index`: this one for 0. */

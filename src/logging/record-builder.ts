@@ -54,6 +54,7 @@ export function buildRecord(start: RecordStart, capture: CompletionCapture, end:
   return {
     request_id: start.requestId,
     client_request_id: start.clientRequestId,
+    upstream_id: capture.upstreamId,
     tenant_id: start.tenantId,
     task: start.task,
     adapter: start.adapter.name,

@@ -29,6 +29,7 @@ type Choice = { index?: number; delta?: never; finish_reason?: string | null };
 
 /** Adds a parsed chunk's deltas, finish reasons and usage to the capture. */
 function capture(chunk: Record<string, unknown>, into: CompletionCapture): Choice[] {
+  into.noteUpstreamId(chunk.id);
   const choices = (chunk.choices ?? []) as Choice[];
   // One choice per event as servers stream n > 1; each assembles apart.
   for (const choice of choices) {

@@ -8,12 +8,15 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { storeApiKey } from "../../src/auth/api-keys";
-import { chat, gatewayRegistry, readSSE, waitForInteraction } from "./helpers/gateway";
+import { call, chat, gatewayRegistry, readSSE, waitForInteraction } from "./helpers/gateway";
 import { applyTestManifest, testcoManifest } from "./helpers/seed";
 
 const tenant = `native-${crypto.randomUUID().slice(0, 8)}`;
 const key = `sk-${tenant}-test`;
 const opts = { key };
+// A second tenant, to show an upstream id never reaches across tenants.
+const other = `${tenant}-other`;
+const otherKey = `sk-${other}-test`;
 
 beforeAll(async () => {
   const m = testcoManifest();
@@ -30,6 +33,8 @@ beforeAll(async () => {
   }
   await applyTestManifest({ ...m, tenant });
   await storeApiKey(env.DB, tenant, key, "native stream test", Date.now());
+  await applyTestManifest({ ...testcoManifest(), tenant: other });
+  await storeApiKey(env.DB, other, otherKey, "native stream test, other tenant", Date.now());
   await gatewayRegistry().reload(env.DB);
 });
 
@@ -91,5 +96,117 @@ describe("native stream mode", () => {
     const m = testcoManifest();
     (m.upstreams[0] as Record<string, unknown>).stream_mode = "raw";
     await expect(applyTestManifest({ ...m, tenant: `${tenant}-bad` })).rejects.toThrow(/stream_mode/);
+  });
+});
+
+describe("native stream mode: the upstream's id", () => {
+  const feedback = (body: Record<string, unknown>, options: Parameters<typeof call>[2] = opts) =>
+    call("/v1/feedback", body, options);
+  type Interaction = { feedback: { request_id: string; rating: number; comment: string | null }[] };
+
+  const negativeVotes = async (version: unknown) =>
+    (await env.DB.prepare(
+      "SELECT COALESCE(SUM(negative), 0) AS n FROM version_rollups WHERE tenant_id = ? AND adapter_version = ?",
+    )
+      .bind(tenant, version)
+      .first<{ n: number }>())!.n;
+
+  /** A native stream, read to its end: the gateway's id, the id its chunks carried, and the record. */
+  async function nativeStream() {
+    const { response, settled } = await chat({ model: "native-ok", stream: true }, opts);
+    const requestId = response.headers.get("x-request-id")!;
+    const { events } = await readSSE(response);
+    const chunkIds = new Set(events.map((e) => e.id));
+    expect(chunkIds.size).toBe(1);
+    const [upstreamId] = chunkIds as Set<string>;
+    expect(upstreamId).not.toBe(requestId);
+    await settled();
+    return { requestId, upstreamId, row: await waitForInteraction(requestId) };
+  }
+
+  it("stores the id the client's chunks carried as upstream_id, beside the gateway's request id", async () => {
+    const { requestId, upstreamId, row } = await nativeStream();
+    expect(row.request_id).toBe(requestId);
+    expect(row.upstream_id).toBe(upstreamId);
+  });
+
+  it("stores the upstream's id of a non-streamed answer too (the client saw the gateway's)", async () => {
+    const { response, settled } = await chat({ model: "native-ok" }, opts);
+    const body = await response.json<{ id: string }>();
+    await settled();
+    const row = await waitForInteraction(body.id);
+    expect(row.upstream_id).toMatch(/^chatcmpl-dev-\d+$/);
+    expect(row.upstream_id).not.toBe(body.id);
+  });
+
+  it("rates the interaction when feedback names the upstream's id, stored under the gateway's id", async () => {
+    const { requestId, upstreamId, row } = await nativeStream();
+    const negativeBefore = await negativeVotes(row.adapter_version);
+    const { response } = await feedback({ request_id: upstreamId, rating: -1, comment: "named by chunk id" });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ request_id: requestId, interaction_found: true, rating: -1 });
+    const stored = await env.DB.prepare("SELECT request_id FROM feedback WHERE tenant_id = ? AND request_id IN (?, ?)")
+      .bind(tenant, requestId, upstreamId)
+      .all<{ request_id: string }>();
+    expect(stored.results).toEqual([{ request_id: requestId }]);
+
+    const detail = await call(`/v1/interactions/${requestId}`, undefined, opts);
+    expect(detail.response.status).toBe(200);
+    const interaction = await detail.response.json<Interaction>();
+    expect(interaction.feedback).toEqual([
+      expect.objectContaining({ request_id: requestId, rating: -1, comment: "named by chunk id" }),
+    ]);
+    // The rollup of its version counts the vote: it joined by the gateway's id.
+    expect(await negativeVotes(row.adapter_version)).toBe(negativeBefore + 1);
+
+    // The gateway's id still works, and names the same entry (one vote per user).
+    const again = await feedback({ request_id: requestId, rating: 1 });
+    expect(await again.response.json()).toMatchObject({ request_id: requestId, interaction_found: true, rating: 1 });
+    const after = await call(`/v1/interactions/${requestId}`, undefined, opts);
+    expect((await after.response.json<Interaction>()).feedback).toEqual([expect.objectContaining({ rating: 1 })]);
+  });
+
+  it("keeps the upstream id inside the tenant: another tenant's feedback never attaches to it", async () => {
+    const { requestId, upstreamId } = await nativeStream();
+    const otherOpts = { key: otherKey };
+    // For the other tenant the id is unknown: answered as any unknown id is, stored as sent.
+    const { response } = await feedback({ request_id: upstreamId, rating: 1, comment: "not mine" }, otherOpts);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ request_id: upstreamId, interaction_found: false });
+    // Even when the other tenant has its own interaction with that upstream id, it resolves to its own.
+    const otherRequestId = `chatcmpl-${crypto.randomUUID().replaceAll("-", "")}`;
+    await env.DB.prepare(
+      "INSERT INTO interactions (request_id, tenant_id, task, status, stream, client_messages, upstream_messages, params, latency_ms, created_at, upstream_id) " +
+        "VALUES (?, ?, 'support', 'ok', 1, '[]', '[]', '{}', 1, ?, ?)",
+    )
+      .bind(otherRequestId, other, Date.now(), upstreamId)
+      .run();
+    const second = await feedback({ request_id: upstreamId, rating: -1 }, otherOpts);
+    expect(await second.response.json()).toMatchObject({ request_id: otherRequestId, interaction_found: true });
+
+    const mine = await call(`/v1/interactions/${requestId}`, undefined, opts);
+    expect((await mine.response.json<Interaction>()).feedback).toEqual([]);
+    const attached = await env.DB.prepare("SELECT COUNT(*) AS n FROM feedback WHERE tenant_id = ? AND request_id = ?")
+      .bind(tenant, requestId)
+      .first<{ n: number }>();
+    expect(attached!.n).toBe(0);
+    // The other tenant cannot read the first tenant's interaction by either id.
+    expect((await call(`/v1/interactions/${requestId}`, undefined, otherOpts)).response.status).toBe(404);
+  });
+
+  it("does not take the upstream's id with a feedback token (signed for the gateway's id)", async () => {
+    const { response, settled } = await chat({ model: "native-ok", stream: true }, opts);
+    const token = response.headers.get("x-switchyard-feedback-token")!;
+    const { events } = await readSSE(response);
+    await settled();
+    await waitForInteraction(response.headers.get("x-request-id")!);
+    const byToken = await feedback({ request_id: events[0].id, rating: 1 }, { key: token });
+    expect(byToken.response.status).toBe(401);
+  });
+
+  it("refuses a malformed id as before", async () => {
+    const { response } = await feedback({ request_id: "not an id", rating: 1 });
+    expect(response.status).toBe(400);
+    expect((await response.json<{ error: { param: string } }>()).error.param).toBe("request_id");
   });
 });
