@@ -61,10 +61,10 @@ export const USAGE = `npm run soak [-- flags]     (against a running \`npm start
   --flood-concurrency N globex requests in flight during the flood, 1..1024 (default 128)
   --flood-seconds S     length of the flood and of each acme probe window, 1..300 (default 20)
   --flood-rate R        globex starts R requests a second whatever the answers (open loop),
-                        0..10000 (default 100: 10x a 600/min limit); 0 = as fast as its
+                        0..10000 (default 20: 20x a 60/min limit); 0 = as fast as its
                         connections get answers (closed loop), which saturates a local stack
   --flood-limit N       globex floods with a key of its own limited to N requests a minute,
-                        0..100000 (default 600; 0 = the unlimited demo key)
+                        0..100000 (default 60; 0 = the unlimited demo key)
   --probe-seconds S     acme probe window before the flood, 1..300 (default = --flood-seconds)
   --json                print the summary as JSON too
 Exit status: 0 when no record is lost or duplicated, none is written for a refused
@@ -109,8 +109,8 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     flood: false,
     floodConcurrency: 128,
     floodSeconds: 20,
-    floodLimit: 600,
-    floodRate: 100,
+    floodLimit: 60,
+    floodRate: 20,
     probeSeconds: 0,
     json: false,
     help: false,
