@@ -1,7 +1,8 @@
 // What the client should see for each kind of request, and the check of an
 // outcome against it. Healthy and big requests must be answered whole (200;
 // a stream through [DONE]); a fault answers the status its failure maps to
-// (docs/errors.md), a cut stream a 200 ending in an error event; an invalid
+// (docs/errors.md), a cut stream a 200 ending in an error event (or, once the
+// circuit breaker has opened on the cuts, the plain 502); an invalid
 // request a 404; an abandoned request may also have been answered whole
 // before the client left. Anything else is a surprise, reported with the
 // request's kind, and a 5xx among them fails the run.
@@ -32,6 +33,10 @@ export function surprise(o: Outcome): string | null {
   if (o.devProxyError) return "503 from wrangler dev's proxy (its call to the worker failed)";
   const want = expected(o);
   if (o.status === want.status && o.end === want.end) return null;
+  // Once earlier cuts have opened the upstream's circuit breaker (docs/adapters.md), a
+  // streamed request to it fails at once, as the replica last failed, before any 200.
+  const fault = o.req.kind === "fault" ? FAULTS[o.req.task] : undefined;
+  if (o.req.stream && fault?.streamHttp && o.status === fault.http && o.end === "answered") return null;
   if (o.end === "timeout") return `no answer within --request-timeout${o.status ? ` (status ${o.status} came)` : ""}`;
   if (o.end === "network-error") return `network error before any answer: ${o.detail ?? ""}`.trim();
   const got = `${o.status}${o.end === "answered" ? "" : ` then ${o.end}`}${o.errorCode ? ` ${o.errorCode}` : ""}`;
