@@ -121,6 +121,7 @@ export async function upsertFeedback(d1: D1Database, write: FeedbackWrite): Prom
  * both sides (interactions_tenant_upstream_id and the primary key).
  */
 export async function resolveRequestId(db: DrizzleD1Database, tenantId: string, id: string): Promise<string> {
+  // Inside NOT EXISTS, "interactions" names the subquery's own table (SQLite resolves the innermost).
   const [byUpstream] = await db
     .select({ requestId: interactions.requestId })
     .from(interactions)

@@ -29,6 +29,7 @@ const ratingCount = (rating: 1 | -1) =>
 const summaryColumns = {
   requestId: interactions.requestId,
   clientRequestId: interactions.clientRequestId,
+  upstreamId: interactions.upstreamId,
   createdAt: interactions.createdAt,
   task: interactions.task,
   adapter: interactions.adapter,
@@ -65,6 +66,7 @@ function toSummary(row: SummaryRow): InteractionSummary {
   return {
     id: row.requestId,
     client_request_id: row.clientRequestId,
+    upstream_id: row.upstreamId,
     object: "interaction",
     created_at: row.createdAt,
     task: row.task,

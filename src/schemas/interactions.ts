@@ -54,6 +54,10 @@ export const InteractionSummarySchema = z
   .object({
     id: z.string().describe("the request id (= the chat completion's id)"),
     client_request_id: z.string().nullable().describe("the caller's own id for the request (x-client-request-id)"),
+    upstream_id: z
+      .string()
+      .nullable()
+      .describe("the upstream's own completion id (what a native-mode stream's chunks carry as `id`)"),
     object: z.literal("interaction"),
     created_at: z.number().int().describe("epoch milliseconds"),
     task: z.string(),

@@ -128,6 +128,8 @@ describe("native stream mode: the upstream's id", () => {
     const { requestId, upstreamId, row } = await nativeStream();
     expect(row.request_id).toBe(requestId);
     expect(row.upstream_id).toBe(upstreamId);
+    const detail = await call(`/v1/interactions/${requestId}`, undefined, opts);
+    expect(await detail.response.json()).toMatchObject({ id: requestId, upstream_id: upstreamId });
   });
 
   it("stores the upstream's id of a non-streamed answer too (the client saw the gateway's)", async () => {
