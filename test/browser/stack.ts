@@ -108,7 +108,11 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
     const keys = { acme: "", globex: "" };
     for (const tenant of ["acme", "globex"] as const) {
       const manifest = JSON.parse(readFileSync(path.join(ROOT, "adapters", `${tenant}.json`), "utf8"));
-      for (const u of manifest.upstreams) if (u.base_url) u.base_url = upstream.url;
+      // Every upstream, single-URL or replicated, goes to this run's own dev upstream.
+      for (const u of manifest.upstreams) {
+        if (u.base_url) u.base_url = upstream.url;
+        if (u.replicas) u.replicas = [upstream.url];
+      }
       await admin(base, "PUT", `/admin/tenants/${tenant}/manifest`, manifest);
       keys[tenant] = (await admin(base, "POST", `/admin/tenants/${tenant}/keys`, { name: "browser test" })).key;
     }
