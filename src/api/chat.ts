@@ -59,14 +59,13 @@ export const chatApi = new Hono<AppEnv>().on(
     // that is refused as invalid should not spend the tenant's quota.
     // No limits in the manifest or on the key: no limiter call at all.
     const keyed = limitsFor(tenant.limits, c.var.apiKeyLimits);
-    const limitSources = { tenant: tenant.limits, key: c.var.apiKeyLimits };
     const limits =
       keyed &&
       (await admitChat({
         limiter: c.env.TENANT_LIMITER,
         tenant: tenant.tenant,
         limits: keyed,
-        limitSources,
+        limitSources: { tenant: tenant.limits, key: c.var.apiKeyLimits },
         denials: c.var.denials,
         keyId: c.var.apiKeyId,
         stream: plan.stream,

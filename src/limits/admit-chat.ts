@@ -54,7 +54,7 @@ export function limitsFor(tenant: CompiledLimits | null, key: Readonly<LimitValu
   return { tenant: tenant?.tenant ?? null, perKey: key };
 }
 
-const logFailure = (what: string, tenant: string) => (error: unknown) =>
+export const logFailure = (what: string, tenant: string) => (error: unknown) =>
   console.error(JSON.stringify({ msg: `limiter ${what} failed`, tenant, error: String(error) }));
 
 export async function admitChat(options: AdmitChatOptions): Promise<ChatLimits> {

@@ -12,7 +12,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { rateLimitExceeded } from "../errors";
-import { limitsFor } from "./admit-chat";
+import { limitsFor, logFailure } from "./admit-chat";
 import { rateLimitHeaders, refusalMessage } from "./rate-limit-headers";
 
 /** wrangler.toml's period for FLOOD_GUARD, in seconds: how long a refused client should wait at most. */
@@ -55,13 +55,9 @@ export function knownRefusals() {
       if (known) {
         const refusals = c.var.denials.take(tenant.tenant, keyId, nowMs);
         if (refusals) {
-          const count = c.env.TENANT_LIMITER.getByName(tenant.tenant).countRefusals({ keyId, refusals });
+          const stub = c.env.TENANT_LIMITER.getByName(tenant.tenant);
           c.executionCtx.waitUntil(
-            Promise.resolve(count).catch((error: unknown) =>
-              console.error(
-                JSON.stringify({ msg: "limiter countRefusals failed", tenant: tenant.tenant, error: String(error) }),
-              ),
-            ),
+            stub.countRefusals({ keyId, refusals }).catch(logFailure("countRefusals", tenant.tenant)),
           );
         }
         const { refusal } = known;
