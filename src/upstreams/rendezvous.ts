@@ -5,18 +5,15 @@
 // versions it ranked first (Thaler & Ravishankar, 1998). The order depends on
 // the manifest alone, so it is computed once per compiled snapshot.
 
-/** FNV-1a over a string, then murmur3's finalizer so nearby inputs spread. */
+import { fmix32 } from "../routing/sticky-hash";
+
+/** FNV-1a over the UTF-16 code units, then murmur3's finalizer (the sticky hash's) so nearby inputs spread. */
 function score(key: string, replica: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
   h = Math.imul(h ^ 0, 0x01000193);
   for (let i = 0; i < replica.length; i++) h = Math.imul(h ^ replica.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h);
 }
 
 /** The replicas, best first for `key`; ties (practically never) break by URL so the order is total. */
