@@ -19,6 +19,7 @@ import type { TenantSnapshot } from "../src/routing/compiled";
 import { resolveRoute, type RouteFacts } from "../src/routing/resolve";
 import type { Manifest, ManifestInput } from "../src/schemas/manifest";
 import { createUpstreamPool, type UpstreamPool } from "../src/upstreams/upstream-pool";
+import { mulberry32 } from "./lib/mulberry32";
 
 export interface RoutingBenchOptions {
   tenants?: number;
@@ -83,17 +84,8 @@ function warmPool(snapshots: readonly TenantSnapshot[]): UpstreamPool {
   return pool;
 }
 
-/** mulberry32: tiny seeded PRNG, deterministic inputs across runs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic inputs across runs. */
+const prng = mulberry32;
 
 /**
  * A tenant shaped like the demos, at 10 tasks: per task an `enterprise`

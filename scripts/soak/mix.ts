@@ -9,6 +9,7 @@
 // is "records per id = requests sent with that id".
 import type { SoakFlags } from "./flags";
 import { FAULTS, SLOW_FIRST_TOKEN_MS, SLOW_TASK, SOAK_TENANT } from "./soak-tenant";
+import { mulberry32 } from "../lib/mulberry32";
 
 /** "refused" is only set after the fact, on a --flood request a tenant limit turned away. */
 export type Kind = "healthy" | "fault" | "abort-early" | "abort-mid" | "invalid" | "big" | "refused";
@@ -36,17 +37,8 @@ export interface PlannedRequest {
   label: string;
 }
 
-/** mulberry32: small, fast, good enough to draw a mix; seeded for --seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The mix's random source, seeded for --seed. */
+export const seededRandom = mulberry32;
 
 const ACME_TASKS: [string, number][] = [
   ["support", 0.6],

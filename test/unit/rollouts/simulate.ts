@@ -12,6 +12,7 @@
 import { decide, type DecisionAction, type Guard } from "../../../src/rollouts/decision/decide";
 import type { ArmTotals, SegmentTotals } from "../../../src/rollouts/decision/arm-totals";
 import { RolloutConfigSchema, type RolloutConfig } from "../../../src/rollouts/decision/config-schema";
+import { mulberry32 } from "../../../scripts/lib/mulberry32";
 
 export const RATED_PER_MINUTE = 50;
 export const REQUESTS_PER_MINUTE = 200;
@@ -47,17 +48,8 @@ export interface Outcome {
   fired: Guard[];
 }
 
-/** mulberry32: small, fast, and good enough for simulations. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The simulations' seeded random source. */
+export const prng = mulberry32;
 
 /**
  * Sampler of an arm's latency bucket by inversion with a guide table (Chen and
