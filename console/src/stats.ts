@@ -4,18 +4,12 @@
 // mean_score, score_ci, correction_rate}; with by=audience a block per
 // audience (with `flagged`); with interval=hour|day a time series. Nulls
 // mean "no data" and stay null here.
+// The feedback block's type is the endpoint's own (a type-only import: none of
+// the Worker's code enters the console bundle).
+import type { FeedbackStats } from "../../src/stats/version-stats";
 import { json } from "./api";
 
-export interface FeedbackStats {
-  rated: number;
-  positive: number;
-  negative: number;
-  positive_rate: number | null;
-  positive_rate_ci: [number, number] | null;
-  mean_score: number | null;
-  score_ci: [number, number] | null;
-  correction_rate: number | null;
-}
+export type { FeedbackStats };
 export interface Stats {
   requests: number;
   error_rate: number | null;
