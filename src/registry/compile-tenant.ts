@@ -25,6 +25,7 @@ import { compilePredicate, type PredicateSpec } from "../routing/predicate";
 import { stickySeed } from "../routing/sticky-hash";
 import {
   FALLBACK_TASK_PREFIX,
+  type Adapter,
   type LimitValues,
   type Manifest,
   type Rule,
@@ -32,7 +33,9 @@ import {
   type Upstream,
 } from "../schemas/manifest";
 import { indexPresets } from "../tone/lookup-preset";
+import { breakerSettings } from "../upstreams/breaker";
 import { sharedRendezvousOrder } from "../upstreams/rendezvous";
+import { healthKey, inventoryKey } from "../upstreams/replica-keys";
 import { replicasOf } from "../upstreams/replica-url";
 
 export interface CompileMeta {
@@ -58,9 +61,7 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
     const upstream = upstreams.get(a.upstream);
     if (!upstream)
       throw new Error(`compileTenant(${m.tenant}): adapter ${a.version} names unknown upstream ${a.upstream}`);
-    // Replica order depends on the manifest alone: ranked once here, not per request.
-    const replicas = sharedRendezvousOrder(a.served_name, replicasOf(upstream));
-    adapters.set(a.version, Object.freeze({ adapter: a, upstream, replicas }));
+    adapters.set(a.version, compileTarget(m.tenant, a, upstream));
   }
   const target = (version: string): AdapterTarget => {
     const t = adapters.get(version);
@@ -175,6 +176,29 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
     tasks,
     tone: indexPresets(m.tone ?? [], m.tasks),
     limits: compileLimits(m.limits),
+  });
+}
+
+/**
+ * One adapter version's target: the version, its upstream, and what replica
+ * choice reads per request. Replica order depends on the manifest alone, so
+ * it is ranked here, not per request. `adapter` and `upstream` must be frozen.
+ */
+export function compileTarget(tenant: string, adapter: Readonly<Adapter>, upstream: Readonly<Upstream>): AdapterTarget {
+  if (adapter.upstream !== upstream.id)
+    throw new Error(
+      `compileTarget(${tenant}): adapter ${adapter.version} is served by ${adapter.upstream}, not ${upstream.id}`,
+    );
+  return Object.freeze({
+    adapter,
+    upstream,
+    replicas: sharedRendezvousOrder(adapter.served_name, replicasOf(upstream)),
+    tenant,
+    servedName: adapter.served_name,
+    upstreamId: upstream.id,
+    breaker: breakerSettings(upstream),
+    inventoryKey: inventoryKey(adapter.served_name),
+    healthKey: healthKey(tenant, upstream.id),
   });
 }
 

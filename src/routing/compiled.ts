@@ -7,14 +7,32 @@
 // shared by every request of the isolate and replaced wholesale, never mutated.
 import type { Adapter, LimitValues, Manifest, Upstream } from "../schemas/manifest";
 import type { PresetIndex } from "../tone/lookup-preset";
+import type { BreakerSettings } from "../upstreams/breaker";
 import type { PredicateSpec } from "./predicate";
 
-/** One adapter version and the upstream that serves it. */
+/**
+ * One adapter version and the upstream that serves it. The fields after
+ * `replicas` repeat or derive from adapter and upstream: they are what replica
+ * choice (UpstreamPool.order) reads on every request, kept here so that it
+ * touches this one object rather than three (see compileTarget).
+ */
 export type AdapterTarget = Readonly<{
   adapter: Readonly<Adapter>;
   upstream: Readonly<Upstream>;
   /** The upstream's replica URLs in this version's rendezvous order (src/upstreams); empty for Workers AI. */
   replicas: readonly string[];
+  /** The tenant whose manifest this is. */
+  tenant: string;
+  /** adapter.served_name */
+  servedName: string;
+  /** upstream.id */
+  upstreamId: string;
+  /** upstream.breaker, or the defaults (breakerSettings()). */
+  breaker: Readonly<BreakerSettings>;
+  /** inventoryKey(servedName) (src/upstreams/replica-keys.ts). */
+  inventoryKey: number;
+  /** healthKey(tenant, upstreamId). */
+  healthKey: number;
 }>;
 
 export type FallbackStep =

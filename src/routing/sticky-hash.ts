@@ -9,7 +9,8 @@
 // hash: the snapshot compiler hashes the constant prefix once per rule and a
 // resolution only hashes the key, with no string concatenation.
 
-const FNV_OFFSET = 0x811c9dc5;
+/** FNV-1a's initial state. */
+export const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
 /** FNV-1a state after `text` (UTF-8), continuing from `state`. */

@@ -9,9 +9,19 @@
 // replica out forever: a probe older than the cool-down is given up and the
 // next request may probe again.
 
+import type { Upstream } from "../schemas/manifest";
+
 export interface BreakerSettings {
   failures: number;
   cooldownMs: number;
+}
+
+export const DEFAULT_BREAKER: BreakerSettings = Object.freeze({ failures: 3, cooldownMs: 30_000 });
+
+/** The upstream's breaker settings, or the defaults (one shared object) when it states none. */
+export function breakerSettings(upstream: Readonly<Upstream>): BreakerSettings {
+  const b = upstream.breaker;
+  return b ? Object.freeze({ failures: b.failures, cooldownMs: b.cooldown_ms }) : DEFAULT_BREAKER;
 }
 
 export type BreakerState = "closed" | "open" | "half_open";

@@ -21,10 +21,21 @@ export function chooseReplicas(
     if (!available(ranked[i])) open++;
     else if (holder === -1 && holds(ranked[i])) holder = i;
   }
-  // Nothing to reorder or leave out: the compiled order as is.
-  if (open === 0 && holder <= 0) return ranked;
+  if (open === 0) return leadWith(ranked, holder);
   const out: string[] = [];
   if (holder > 0) out.push(ranked[holder]);
   for (let i = 0; i < ranked.length; i++) if (i !== holder && available(ranked[i])) out.push(ranked[i]);
+  return out;
+}
+
+/**
+ * The order when every replica is available: `ranked[holder]` first (the
+ * first one known to hold the version; -1 for none), the rest in rendezvous
+ * order. Nothing to reorder: the compiled array itself.
+ */
+export function leadWith(ranked: readonly string[], holder: number): readonly string[] {
+  if (holder <= 0) return ranked;
+  const out = [ranked[holder]];
+  for (let i = 0; i < ranked.length; i++) if (i !== holder) out.push(ranked[i]);
   return out;
 }

@@ -3,11 +3,20 @@
 // corrected by what requests and load calls learn (an answer from a LoRA
 // means it is there; vLLM's 404 means it is not). Keyed by replica URL: a
 // server holds what it holds, whichever tenant asks.
+//
+// Next to the names, each replica keeps their inventoryKey()s: a request asks
+// holds() with its target's compiled key, and a key the replica lacks answers
+// "no" without reading the name string (a cache miss per request when an
+// isolate serves thousands of tenants).
 import type { Upstream } from "../schemas/manifest";
+import { inventoryKey } from "./replica-keys";
 import { listLoras } from "./vllm-lora";
 
 export interface ReplicaInventory {
+  /** Change only through Inventory's methods, which keep `keys` in step. */
   names: Set<string>;
+  /** inventoryKey() of each name. */
+  keys: Set<number>;
   /** epoch ms of the last successful /v1/models read; null before one. */
   readAt: number | null;
   error: string | null;
@@ -27,22 +36,34 @@ export class Inventory {
   get(url: string): ReplicaInventory {
     let entry = this.byReplica.get(url);
     if (!entry) {
-      entry = { names: new Set(), readAt: null, error: null, triedAt: null, refreshing: null };
+      entry = { names: new Set(), keys: new Set(), readAt: null, error: null, triedAt: null, refreshing: null };
       this.byReplica.set(url, entry);
     }
     return entry;
   }
 
-  holds(url: string, name: string): boolean {
-    return this.byReplica.get(url)?.names.has(name) ?? false;
+  /** `key` is inventoryKey(name), passed in by callers that have it compiled. */
+  holds(url: string, name: string, key = inventoryKey(name)): boolean {
+    const entry = this.byReplica.get(url);
+    return entry !== undefined && entry.keys.has(key) && entry.names.has(name);
+  }
+
+  /** Index of the first of `urls` that holds the name, -1 for none; `key` as for holds(). */
+  firstHolder(urls: readonly string[], name: string, key: number): number {
+    for (let i = 0; i < urls.length; i++) if (this.holds(urls[i], name, key)) return i;
+    return -1;
   }
 
   noteHeld(url: string, name: string): void {
-    this.get(url).names.add(name);
+    const entry = this.get(url);
+    entry.names.add(name);
+    entry.keys.add(inventoryKey(name));
   }
 
   noteMissing(url: string, name: string): void {
-    this.byReplica.get(url)?.names.delete(name);
+    const entry = this.byReplica.get(url);
+    // Another name may share the key: rebuild rather than delete it (rare: a 404 or an unload).
+    if (entry?.names.delete(name)) entry.keys = keysOf(entry.names);
   }
 
   isStale(url: string): boolean {
@@ -60,6 +81,7 @@ export class Inventory {
       entry.refreshing = null;
       if (result.ok) {
         entry.names = new Set(result.names);
+        entry.keys = keysOf(entry.names);
         entry.readAt = this.now();
         entry.error = null;
       } else {
@@ -68,4 +90,10 @@ export class Inventory {
     });
     return entry.refreshing;
   }
+}
+
+function keysOf(names: Iterable<string>): Set<number> {
+  const keys = new Set<number>();
+  for (const name of names) keys.add(inventoryKey(name));
+  return keys;
 }

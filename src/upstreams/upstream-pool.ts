@@ -9,12 +9,19 @@
 // Loads are single-flight per replica and LoRA name: however many requests
 // find a version unloaded at once, the replica gets one load call and they
 // all wait for it.
+//
+// order() runs before every upstream call, with thousands of tenants'
+// snapshots competing for the CPU cache, so it reads the target alone (its
+// replica-choice fields, src/routing/compiled.ts) and answers from integer
+// keys where it can: a tenant upstream whose circuits are all closed needs
+// no breaker lookup, and a replica whose inventory lacks the name's key
+// needs no name lookup (replica-keys.ts).
 import type { Clock } from "../clock";
 import type { AdapterTarget } from "../routing/compiled";
-import type { Upstream } from "../schemas/manifest";
-import { Breaker, type BreakerSettings, type FailureKind } from "./breaker";
-import { chooseReplicas } from "./choose-replicas";
+import { Breaker, breakerSettings, DEFAULT_BREAKER, type FailureKind } from "./breaker";
+import { chooseReplicas, leadWith } from "./choose-replicas";
 import { Inventory } from "./inventory";
+import { healthKey } from "./replica-keys";
 import { loadLora, unloadLora, type LoraCallResult } from "./vllm-lora";
 
 export interface UpstreamPoolOptions {
@@ -23,14 +30,9 @@ export interface UpstreamPoolOptions {
   inventoryTtlMs?: number;
 }
 
-export const DEFAULT_BREAKER: BreakerSettings = Object.freeze({ failures: 3, cooldownMs: 30_000 });
+export { breakerSettings, DEFAULT_BREAKER };
 const DEFAULT_INVENTORY_TTL_MS = 30_000;
 const ALWAYS = () => true;
-
-export function breakerSettings(upstream: Readonly<Upstream>): BreakerSettings {
-  const b = upstream.breaker;
-  return b ? { failures: b.failures, cooldownMs: b.cooldown_ms } : DEFAULT_BREAKER;
-}
 
 /** How a call to a replica went, for its breaker. */
 export type ReplicaReport = "ok" | "failure" | "neutral";
@@ -39,6 +41,13 @@ export class UpstreamPool {
   readonly inventory: Inventory;
   /** tenant -> upstream id -> replica URL -> breaker. */
   private readonly breakers = new Map<string, Map<string, Map<string, Breaker>>>();
+  /**
+   * healthKey -> how many breakers under that key are not closed. A key that
+   * is absent has every circuit closed (or none yet), so every replica is
+   * available. Kept by admit() and report(), the only callers that change a
+   * breaker's state.
+   */
+  private readonly unsettled = new Map<number, number>();
   private readonly loads = new Map<string, Promise<LoraCallResult>>();
   /** Successful loads so far per replica and LoRA: a caller that saw the 404 before a load finished reuses it. */
   private readonly loaded = new Map<string, number>();
@@ -61,18 +70,30 @@ export class UpstreamPool {
 
   /** Replicas a request for this target may try, best first; empty when every circuit is open. */
   order(tenant: string, target: AdapterTarget): readonly string[] {
-    const name = target.adapter.served_name;
-    const holds = (url: string) => this.inventory.holds(url, name);
+    const ranked = target.replicas;
+    const inventory = this.inventory;
+    const name = target.servedName;
+    const key = target.inventoryKey;
     // Nested maps keyed by the snapshot's own strings: no key is built per request.
-    const byUrl = this.breakers.get(tenant)?.get(target.upstream.id);
-    if (!byUrl) return chooseReplicas(target.replicas, ALWAYS, holds);
+    const byUrl = this.unsettled.has(this.healthKeyOf(tenant, target))
+      ? this.breakers.get(tenant)?.get(target.upstreamId)
+      : undefined;
+    // Every circuit closed (the steady state): no closures, nothing allocated
+    // unless a holder ranked below the first leads (closures cost more than
+    // usual in a bundle built with keepNames, as wrangler builds one).
+    if (byUrl === undefined) return leadWith(ranked, inventory.firstHolder(ranked, name, key));
     const now = this.now();
-    const settings = breakerSettings(target.upstream);
-    return chooseReplicas(target.replicas, (url) => byUrl.get(url)?.available(now, settings) ?? true, holds);
+    const settings = target.breaker;
+    return chooseReplicas(
+      ranked,
+      (url) => byUrl.get(url)?.available(now, settings) ?? true,
+      (url) => inventory.holds(url, name, key),
+    );
   }
 
   admit(tenant: string, target: AdapterTarget, url: string): boolean {
-    return this.breaker(tenant, target.upstream.id, url).admit(this.now(), breakerSettings(target.upstream));
+    // Closed stays closed and open only turns half-open: no change to `unsettled`.
+    return this.breaker(tenant, target.upstreamId, url).admit(this.now(), target.breaker);
   }
 
   report(
@@ -83,17 +104,31 @@ export class UpstreamPool {
     message = "",
     kind?: FailureKind,
   ): void {
-    const breaker = this.breaker(tenant, target.upstream.id, url);
+    const breaker = this.breaker(tenant, target.upstreamId, url);
+    const wasClosed = breaker.state === "closed";
     if (report === "ok") breaker.success();
-    else if (report === "failure") breaker.failure(this.now(), message, breakerSettings(target.upstream), kind);
+    else if (report === "failure") breaker.failure(this.now(), message, target.breaker, kind);
     else breaker.release();
+    const isClosed = breaker.state === "closed";
+    if (wasClosed !== isClosed) this.countUnsettled(this.healthKeyOf(tenant, target), isClosed ? -1 : 1);
+  }
+
+  /** The target's compiled key when asked for its own tenant (the same string: no read of it). */
+  private healthKeyOf(tenant: string, target: AdapterTarget): number {
+    return tenant === target.tenant ? target.healthKey : healthKey(tenant, target.upstreamId);
+  }
+
+  private countUnsettled(key: number, delta: number): void {
+    const n = (this.unsettled.get(key) ?? 0) + delta;
+    if (n > 0) this.unsettled.set(key, n);
+    else this.unsettled.delete(key);
   }
 
   /** The most recent failure among the target's replicas, for a request that finds every circuit open. */
   lastFailure(tenant: string, target: AdapterTarget): { kind: FailureKind; message: string } {
     let latest: Breaker | null = null;
     for (const url of target.replicas) {
-      const b = this.breakers.get(tenant)?.get(target.upstream.id)?.get(url);
+      const b = this.breakers.get(tenant)?.get(target.upstreamId)?.get(url);
       if (b && (latest === null || (b.lastErrorAt ?? 0) > (latest.lastErrorAt ?? 0))) latest = b;
     }
     return { kind: latest?.lastFailure ?? { kind: "network" }, message: latest?.lastError ?? "" };
