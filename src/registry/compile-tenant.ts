@@ -19,8 +19,10 @@ import type {
   CompiledRule,
   CompiledTask,
   FallbackStep,
+  MatchTable,
   TenantSnapshot,
 } from "../routing/compiled";
+import { buildMatchTable } from "../routing/match-table";
 import { compilePredicate, type PredicateSpec } from "../routing/predicate";
 import { stickySeed } from "../routing/sticky-hash";
 import {
@@ -48,6 +50,7 @@ const EMPTY: readonly AdapterTarget[] = Object.freeze([]);
 const NO_TESTS: readonly PredicateSpec[] = Object.freeze([]);
 const NO_STEPS: readonly FallbackStep[] = Object.freeze([]);
 const SINGLE_CUMULATIVE: readonly number[] = Object.freeze([1]);
+const NO_MATCH: MatchTable = Object.freeze([]);
 // Shared by every task without presets; typed read-only, never written.
 
 export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnapshot {
@@ -71,13 +74,14 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
 
   // Tasks are created first and their rules filled in afterwards, because a
   // rule's `task:` fallback refers to another task's compiled object.
-  const tasks = new Map<string, CompiledTask & { rules: CompiledRule[] }>();
+  const tasks = new Map<string, CompiledTask & { rules: CompiledRule[]; match: MatchTable }>();
   for (const t of m.tasks) {
     tasks.set(t.name, {
       name: t.name,
       description: t.description,
       allowPinning: t.allow_pinning,
       rules: [],
+      match: NO_MATCH,
       versions: versionsOf(t.rules, target),
     });
   }
@@ -122,6 +126,7 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
 
   for (const t of m.tasks) {
     const compiled = tasks.get(t.name)!;
+    const withTests: { rule: CompiledRule; tests: readonly PredicateSpec[] }[] = [];
     for (const rule of t.rules) {
       const single = typeof rule.target === "string";
       const split = single
@@ -145,23 +150,33 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
         fullChain = full;
         chainFor = targets.map((p) => (full.includes(p) ? dedup(full, p) : full));
       }
-      compiled.rules.push(
-        Object.freeze({
-          id: rule.id,
-          tests: hasConditions(rule)
-            ? Object.freeze(Object.entries(rule.when!).map(([path, p]) => compilePredicate(path, p)))
-            : NO_TESTS,
-          targets,
-          cumulative: single ? SINGLE_CUMULATIVE : Object.freeze(cumulative),
-          totalWeight: total,
-          seed: stickySeed(m.tenant, t.name, rule.id),
-          steps: chainFor ? NO_STEPS : Object.freeze(steps.map((s) => Object.freeze(s))),
-          chainFor: chainFor && Object.freeze(chainFor),
-          fullChain,
-        }),
-      );
+      const compiledRule: CompiledRule = Object.freeze({
+        id: rule.id,
+        targets,
+        cumulative: single ? SINGLE_CUMULATIVE : Object.freeze(cumulative),
+        totalWeight: total,
+        // int32 with the same bits: a small integer in the object, not a boxed double.
+        seed: stickySeed(m.tenant, t.name, rule.id) | 0,
+        steps: chainFor ? NO_STEPS : Object.freeze(steps.map((s) => Object.freeze(s))),
+        chainFor: chainFor && Object.freeze(chainFor),
+        fullChain,
+        arms: targets.length,
+        first: targets[0],
+        firstChain: chainFor?.[0] ?? null,
+        second: targets.length > 1 ? targets[1] : null,
+        secondChain: targets.length > 1 ? (chainFor?.[1] ?? null) : null,
+        cut: cumulative[0],
+      });
+      compiled.rules.push(compiledRule);
+      withTests.push({
+        rule: compiledRule,
+        tests: hasConditions(rule)
+          ? Object.entries(rule.when!).map(([path, p]) => compilePredicate(path, p))
+          : NO_TESTS,
+      });
     }
     Object.freeze(compiled.rules);
+    compiled.match = buildMatchTable(withTests);
     Object.freeze(compiled);
   }
 

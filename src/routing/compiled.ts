@@ -8,7 +8,6 @@
 import type { Adapter, LimitValues, Manifest, Upstream } from "../schemas/manifest";
 import type { PresetIndex } from "../tone/lookup-preset";
 import type { BreakerSettings } from "../upstreams/breaker";
-import type { PredicateSpec } from "./predicate";
 
 /**
  * One adapter version and the upstream that serves it. The fields after
@@ -40,14 +39,12 @@ export type FallbackStep =
 
 export interface CompiledRule {
   readonly id: string;
-  /** All must hold; empty = matches every request. */
-  readonly tests: readonly PredicateSpec[];
   /** One entry for a plain target; the split's versions otherwise. */
   readonly targets: readonly AdapterTarget[];
   /** Running sums of the split weights (same length as targets). */
   readonly cumulative: readonly number[];
   readonly totalWeight: number;
-  /** FNV-1a state over `${tenant}\0${task}\0${rule}\0` (see sticky-hash.ts). */
+  /** FNV-1a state over `${tenant}\0${task}\0${rule}\0` (see sticky-hash.ts), as an int32 (same bits). */
   readonly seed: number;
   /** Fallback entries with static `task:` references expanded; empty when chainFor is set. */
   readonly steps: readonly FallbackStep[];
@@ -55,13 +52,31 @@ export interface CompiledRule {
   readonly chainFor: readonly (readonly AdapterTarget[])[] | null;
   /** Same, with no primary removed (the base of a pinned request's chain). */
   readonly fullChain: readonly AdapterTarget[] | null;
+  // The first two entries of targets and chainFor again, and cumulative[0]:
+  // a plain rule or a two-way split (every rollout's shape) resolves from
+  // this object alone, without reading three arrays.
+  /** targets.length */
+  readonly arms: number;
+  readonly first: AdapterTarget;
+  readonly firstChain: readonly AdapterTarget[] | null;
+  /** null for a plain rule. */
+  readonly second: AdapterTarget | null;
+  readonly secondChain: readonly AdapterTarget[] | null;
+  /** cumulative[0] */
+  readonly cut: number;
 }
+
+/** See match-table.ts: a task's rules and their `when` tests as one flat array. */
+export type MatchSlot = CompiledRule | number | string | boolean | readonly string[] | ReadonlySet<string>;
+export type MatchTable = readonly MatchSlot[];
 
 export interface CompiledTask {
   readonly name: string;
   readonly description: string | undefined;
   readonly allowPinning: boolean;
   readonly rules: readonly CompiledRule[];
+  /** The rules with their `when` tests, as resolution reads them (match-table.ts). */
+  readonly match: MatchTable;
   /** Versions named anywhere in this task's rules (targets, splits, fallbacks): what `task@version` may pin. */
   readonly versions: ReadonlyMap<string, AdapterTarget>;
 }

@@ -4,23 +4,18 @@
 //
 // It runs on every chat completion with a budget of a few microseconds
 // (scripts/bench-routing.ts), so it leans on compile-tenant.ts having done the
-// work: one Map lookup for the task, flat predicate data for `when`, a
-// streaming hash for splits, and pre-flattened fallback chains returned as
-// shared frozen arrays. Only `task:` fallbacks that depend on the request are
-// expanded here, and only they allocate.
+// work: one Map lookup for the task, one flat match table for its rules and
+// `when` tests (match-table.ts), a streaming hash for splits, and
+// pre-flattened fallback chains returned as shared frozen arrays; a plain
+// rule or two-way split resolves from the rule object alone. Only `task:`
+// fallbacks that depend on the request are expanded here, and only they
+// allocate.
 // Failures are tagged results; the handler maps them to GatewayErrors.
 import type { AdapterTarget, CompiledRule, CompiledTask, TenantSnapshot } from "./compiled";
-import { FACT_AUDIENCE, FACT_REGION, FACT_USER, OP_EQUALS, OP_EXISTS, OP_IN, type PredicateSpec } from "./predicate";
+import { firstMatch, type RequestFacts } from "./match-table";
 import { stickyPoint } from "./sticky-hash";
 
-/** What `when` conditions and sticky splits look at. */
-export interface RequestFacts {
-  audience?: string;
-  user?: string;
-  region?: string;
-  metadata?: Readonly<Record<string, string>>;
-  requestId: string;
-}
+export type { RequestFacts };
 
 export interface RouteFacts extends RequestFacts {
   /** What the client sent as `model`: "task" or "task@version". */
@@ -68,7 +63,7 @@ export function resolveRoute(tenant: TenantSnapshot, facts: RouteFacts): RouteRe
   const at = model.indexOf("@");
   const task = tenant.tasks.get(at < 0 ? model : model.slice(0, at));
   if (task === undefined) return TASK_NOT_FOUND;
-  const rule = firstMatch(task, facts);
+  const rule = firstMatch(task.match, facts);
 
   if (at >= 0) {
     const pinned = pinnedTarget(task, model.slice(at + 1));
@@ -85,10 +80,9 @@ export function resolveRoute(tenant: TenantSnapshot, facts: RouteFacts): RouteRe
 
   if (rule === undefined) return NO_RULE_MATCHED;
   const index = pickIndex(rule, facts);
-  const primary = rule.targets[index];
-  let fallbacks: readonly AdapterTarget[];
-  if (rule.chainFor !== null) fallbacks = rule.chainFor[index];
-  else {
+  const primary = index === 0 ? rule.first : index === 1 ? rule.second! : rule.targets[index];
+  let fallbacks = index === 0 ? rule.firstChain : index === 1 ? rule.secondChain : (rule.chainFor?.[index] ?? null);
+  if (fallbacks === null) {
     const out: AdapterTarget[] = [];
     appendSteps(rule, facts, out, primary, 0);
     fallbacks = out;
@@ -96,62 +90,23 @@ export function resolveRoute(tenant: TenantSnapshot, facts: RouteFacts): RouteRe
   return { ok: true, task: task.name, rule: rule.id, primary, fallbacks, pinned: false };
 }
 
-function firstMatch(task: CompiledTask, facts: RequestFacts): CompiledRule | undefined {
-  const rules = task.rules;
-  outer: for (let i = 0; i < rules.length; i++) {
-    const tests = rules[i].tests;
-    for (let j = 0; j < tests.length; j++) if (!holds(tests[j], facts)) continue outer;
-    return rules[i];
-  }
-  return undefined;
-}
-
-/** Facts are strings; anything else, or an inherited metadata key, is absent. */
-function factValue(p: PredicateSpec, facts: RequestFacts): string | undefined {
-  let v: unknown;
-  switch (p.fact) {
-    case FACT_AUDIENCE:
-      v = facts.audience;
-      break;
-    case FACT_USER:
-      v = facts.user;
-      break;
-    case FACT_REGION:
-      v = facts.region;
-      break;
-    default: {
-      const md = facts.metadata;
-      v = md !== undefined && md !== null && Object.hasOwn(md, p.key) ? md[p.key] : undefined;
-    }
-  }
-  return typeof v === "string" ? v : undefined;
-}
-
-function holds(p: PredicateSpec, facts: RequestFacts): boolean {
-  const v = factValue(p, facts);
-  switch (p.op) {
-    case OP_EQUALS:
-      return v === p.value;
-    case OP_IN:
-      return v !== undefined && (p.set !== null ? p.set.has(v) : p.list.includes(v));
-    case OP_EXISTS:
-      return (v !== undefined) === p.exists;
-    default:
-      return v !== undefined && v.startsWith(p.value);
-  }
-}
-
 /**
  * Index into rule.targets. Sticky by user; a request without one (or with an
  * empty one) splits by its request id instead.
  */
 function pickIndex(rule: CompiledRule, facts: RequestFacts): number {
+  const arms = rule.arms;
+  if (arms === 1) return 0;
+  const key = typeof facts.user === "string" && facts.user !== "" ? facts.user : facts.requestId;
+  const total = rule.totalWeight;
+  const point = stickyPoint(rule.seed, key, total);
+  // A two-way split from the rule object alone (the loops below, unrolled);
+  // the cumulative array only for longer splits.
+  if (point < rule.cut) return 0;
+  if (arms === 2) return point < total || total > rule.cut ? 1 : 0;
   const cumulative = rule.cumulative;
   const n = cumulative.length;
-  if (n === 1) return 0;
-  const key = typeof facts.user === "string" && facts.user !== "" ? facts.user : facts.requestId;
-  const point = stickyPoint(rule.seed, key, rule.totalWeight);
-  for (let i = 0; i < n; i++) if (point < cumulative[i]) return i;
+  for (let i = 1; i < n; i++) if (point < cumulative[i]) return i;
   // Unreachable for point < total; keeps the last positive-weight entry safe.
   for (let i = n - 1; i > 0; i--) if (cumulative[i] > cumulative[i - 1]) return i;
   return 0;
@@ -192,7 +147,7 @@ function appendTask(
   depth: number,
 ): void {
   if (depth > MAX_TASK_DEPTH) return;
-  const rule = firstMatch(task, facts);
+  const rule = firstMatch(task.match, facts);
   if (rule === undefined) return;
   const index = pickIndex(rule, facts);
   push(out, rule.targets[index], exclude);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compileTenant } from "../../../src/registry/compile-tenant";
+import { stickySeed } from "../../../src/routing/sticky-hash";
 import { lookupPreset } from "../../../src/tone/lookup-preset";
 import { validateManifest } from "../../../src/registry/validate-manifest";
 import type { Manifest } from "../../../src/schemas/manifest";
@@ -51,6 +52,26 @@ describe("compileTenant", () => {
     const dynDev = snap.tasks.get("dyn")!.rules[0];
     expect(dynDev.chainFor).toBeNull();
     expect(dynDev.steps.map((s) => s.kind)).toEqual(["task"]);
+  });
+
+  it("repeats the first two arms of a rule on the rule object, and lays each task out as a match table", () => {
+    const snap = compileValid(fixtureManifest());
+    const split = snap.tasks.get("chat")!.rules[4];
+    expect(split).toMatchObject({ arms: 2, cut: 50, totalWeight: 100 });
+    expect(split.first).toBe(split.targets[0]);
+    expect(split.second).toBe(split.targets[1]);
+    expect(split.firstChain).toBe(split.chainFor![0]);
+    expect(split.secondChain).toBe(split.chainFor![1]);
+    const plain = snap.tasks.get("faq")!.rules[0];
+    expect(plain).toMatchObject({ arms: 1, second: null, secondChain: null });
+    expect(plain.first.adapter.version).toBe("b-v1");
+    expect(plain.firstChain).toBe(plain.chainFor![0]);
+    // A chain that depends on the request has no static entry.
+    expect(snap.tasks.get("dyn")!.rules[0].firstChain).toBeNull();
+    expect(split.seed).toBe(stickySeed("shop", "chat", "default") | 0);
+    const chat = snap.tasks.get("chat")!;
+    expect(chat.match.filter((slot) => chat.rules.includes(slot as never))).toEqual(chat.rules);
+    expect(Object.isFrozen(chat.match)).toBe(true);
   });
 
   it("is immutable and independent of the manifest object it came from", () => {
