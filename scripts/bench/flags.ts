@@ -37,7 +37,7 @@ export const USAGE = `npm run bench [-- flags]
   --only a,b          run only these sections (gateway, paced, limits, logging, export, routing)
   --skip-<name>       skip a section, e.g. --skip-routing
   --upstream W        where the dev upstream runs: thread (default) or main
-  --baseline DIR      paced section: also load the gateway of another checkout (git worktree add DIR <commit>)
+  --baseline DIR      gateway and paced sections: also load the gateway of another checkout (git worktree add DIR <commit>)
                       in the same workerd, side by side: a change's before/after without run-to-run drift
   --no-write          print the tables, leave bench/results.json and bench/RESULTS.md alone
   --report            rebuild bench/RESULTS.md from bench/results.json, measure nothing`;

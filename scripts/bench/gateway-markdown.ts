@@ -79,7 +79,20 @@ function cpuTargets(s: GatewaySummary): string[] {
   ];
 }
 
+/** With --baseline: this gateway against another checkout's, loaded in the same rounds (the price of a change). */
+function baselineRows(s: GatewaySummary): string[] {
+  return MODES.flatMap(([label, key]) => {
+    const m = s[key];
+    if (!m.baseline || !m.gateway_vs_baseline) return [];
+    const c = m.gateway_vs_baseline;
+    return [
+      `| ${label}: baseline \`${m.baseline.dir}\`, side by side | ${cell(m.baseline.workerd_cpu_us_per_request)} µs | ${cell(m.gateway.workerd_cpu_us_per_request)} µs | ${signed(c.workerd_cpu_us_diff)} µs | × ${c.rps_ratio} |`,
+    ];
+  });
+}
+
 export function gatewayMarkdown(s: GatewaySummary): string {
+  const baseline = baselineRows(s);
   const errors = MODES.flatMap(([, key]) => [s[key].passthrough, s[key].gateway, s[key].logging_off]).reduce(
     (n, t) => n + t.non2xx + t.errors,
     0,
@@ -92,6 +105,14 @@ export function gatewayMarkdown(s: GatewaySummary): string {
     ...s.targets.map((t) => `| ${t.target} | ${t.measured} | ${t.met ? "yes" : "**no**"} |`),
     ...cpuTargets(s),
     "",
+    ...(baseline.length
+      ? [
+          "| mode | baseline CPU per request | gateway CPU per request | gateway − baseline | requests/s gateway ÷ baseline |",
+          "| --- | --- | --- | --- | --- |",
+          ...baseline,
+          "",
+        ]
+      : []),
     "### Logging cost (gateway with logging on − the same bundle with logging off, same rounds)",
     "",
     ...loggingCost(s),

@@ -10,16 +10,19 @@ import type { Mode } from "./gateway-targets";
 import type { ProbeSample } from "./probe";
 import { round, summarize, type Summary } from "./stats";
 
-export type Side = "passthrough" | "gateway" | "logging_off";
+export type Side = "passthrough" | "gateway" | "logging_off" | "baseline";
 export const SIDES: readonly Side[] = ["passthrough", "gateway", "logging_off"];
+/** With --baseline: the gateway of another checkout loaded in the same rounds, to price a change. */
+export const SIDES_WITH_BASELINE: readonly Side[] = [...SIDES, "baseline"];
 
 export interface ModeMeasurements {
   /** 2xx gateway answers outside the timed loads (sanity request, warm-up). */
   gatewayUntimed: number;
-  loads: Record<Side, LoadRun[]>;
+  /** Every side but `baseline`, which is there only with --baseline. */
+  loads: Partial<Record<Side, LoadRun[]>>;
   /** workerd CPU seconds over the target's load runs (null where /proc is unavailable). */
-  cpu: Record<Side, number | null>;
-  probes: Record<Side, ProbeSample[]>;
+  cpu: Partial<Record<Side, number | null>>;
+  probes: Partial<Record<Side, ProbeSample[]>>;
 }
 
 export interface TargetFigures {
@@ -52,11 +55,14 @@ export interface Comparison {
   workerd_cpu_us_per_event_diff?: number | null;
 }
 
-export interface ModeFigures extends Record<Side, TargetFigures> {
+export interface ModeFigures extends Record<Exclude<Side, "baseline">, TargetFigures> {
   /** gateway against pass-through: what the gateway costs. */
   gateway_vs_passthrough: Comparison;
   /** gateway against logging off: what interaction logging costs. */
   logging_on_vs_off: Comparison;
+  /** With --baseline: the other checkout's gateway, and this gateway against it (what the change costs). */
+  baseline?: TargetFigures & { dir: string };
+  gateway_vs_baseline?: Comparison;
 }
 
 export interface Target {
@@ -79,8 +85,8 @@ export interface GatewaySummary {
 }
 
 function figures(m: ModeMeasurements, side: Side, stream: boolean): TargetFigures {
-  const { workerd_cpu_us_per_request: cpu, ...load } = loadFigures(m.loads[side], m.cpu[side]);
-  const probes = m.probes[side];
+  const { workerd_cpu_us_per_request: cpu, ...load } = loadFigures(m.loads[side] ?? [], m.cpu[side] ?? null);
+  const probes = m.probes[side] ?? [];
   const fig: TargetFigures = {
     ...load,
     unloaded: summarize(probes.map((s) => s.total_ms)),
@@ -117,16 +123,18 @@ function compare(a: TargetFigures, b: TargetFigures): Comparison {
   };
 }
 
-function modeFigures(m: ModeMeasurements, stream: boolean): ModeFigures {
+function modeFigures(m: ModeMeasurements, stream: boolean, baselineDir: string | null): ModeFigures {
   const passthrough = figures(m, "passthrough", stream);
   const gateway = figures(m, "gateway", stream);
   const logging_off = figures(m, "logging_off", stream);
+  const baseline = baselineDir === null ? null : figures(m, "baseline", stream);
   return {
     passthrough,
     gateway,
     logging_off,
     gateway_vs_passthrough: compare(gateway, passthrough),
     logging_on_vs_off: compare(gateway, logging_off),
+    ...(baseline ? { baseline: { ...baseline, dir: baselineDir! }, gateway_vs_baseline: compare(gateway, baseline) } : {}),
   };
 }
 
@@ -134,10 +142,11 @@ export function summarizeGateway(
   measured: Record<Mode, ModeMeasurements>,
   extra: Pick<GatewaySummary, "topology" | "connections" | "seconds_per_run" | "rounds" | "runtime_errors"> & {
     interactions_written: number;
+    baseline_dir: string | null;
   },
 ): GatewaySummary {
-  const non_stream = modeFigures(measured.non_stream, false);
-  const stream = modeFigures(measured.stream, true);
+  const non_stream = modeFigures(measured.non_stream, false, extra.baseline_dir);
+  const stream = modeFigures(measured.stream, true, extra.baseline_dir);
   const pct = (x: number) => `${Math.round(x * 100)}%`;
   const ns = non_stream.gateway_vs_passthrough;
   const st = stream.gateway_vs_passthrough;
@@ -156,8 +165,8 @@ export function summarizeGateway(
     },
   ];
   const gatewayRequests = (m: ModeMeasurements) =>
-    m.gatewayUntimed + m.loads.gateway.reduce((n, r) => n + r.ok, 0) + m.probes.gateway.length;
-  const { interactions_written, ...rest } = extra;
+    m.gatewayUntimed + (m.loads.gateway ?? []).reduce((n, r) => n + r.ok, 0) + (m.probes.gateway ?? []).length;
+  const { interactions_written, baseline_dir: _, ...rest } = extra;
   return {
     measured_at: new Date().toISOString(),
     ...rest,

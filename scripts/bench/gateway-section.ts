@@ -10,7 +10,7 @@
 // land in another target's run.
 import { buildTargets, type Mode } from "./gateway-targets";
 import { gatewayMarkdown } from "./gateway-markdown";
-import { SIDES, summarizeGateway, type GatewaySummary, type ModeMeasurements, type Side } from "./gateway-report";
+import { SIDES, SIDES_WITH_BASELINE, summarizeGateway, type GatewaySummary, type ModeMeasurements, type Side } from "./gateway-report";
 import { runLoad, type LoadRequest, type LoadRun } from "./load";
 import { probeEach, probeOnce } from "./probe";
 import type { BenchContext, BenchSection } from "./sections";
@@ -32,38 +32,44 @@ async function countInteractions(stack: Stack): Promise<number> {
   return row?.n ?? 0;
 }
 
-async function measureMode(set: Record<Side, LoadRequest>, mode: Mode, ctx: BenchContext): Promise<ModeMeasurements> {
+async function measureMode(
+  set: Partial<Record<Side, LoadRequest>>,
+  mode: Mode,
+  ctx: BenchContext,
+): Promise<ModeMeasurements> {
   const { flags } = ctx;
   const stream = mode === "stream";
-  for (const side of SIDES) await probeOnce(set[side], stream); // fails fast with the body on a non-200
+  const sides = set.baseline ? SIDES_WITH_BASELINE : SIDES;
+  for (const side of sides) await probeOnce(set[side]!, stream); // fails fast with the body on a non-200
   let gatewayUntimed = 1;
   if (flags.warmup > 0) {
     ctx.log(`gateway: ${mode}: warm-up, ${flags.warmup} requests per target`);
-    for (const side of SIDES) {
-      const warm = await runLoad(set[side], { connections: flags.connections, amount: flags.warmup });
+    for (const side of sides) {
+      const warm = await runLoad(set[side]!, { connections: flags.connections, amount: flags.warmup });
       if (side === "gateway") gatewayUntimed += warm.ok;
     }
     await sleep(SETTLE_MS);
   }
   const pids = workerdPids();
-  const loads: Record<Side, LoadRun[]> = { passthrough: [], gateway: [], logging_off: [] };
-  const cpu: Record<Side, number | null> = { passthrough: 0, gateway: 0, logging_off: 0 };
+  const loads: Partial<Record<Side, LoadRun[]>> = Object.fromEntries(sides.map((side) => [side, []]));
+  const cpu: Partial<Record<Side, number | null>> = Object.fromEntries(sides.map((side) => [side, 0]));
   const seconds = Math.max(1, Math.round(flags.duration / flags.rounds));
   for (let round = 0; round < flags.rounds; round++) {
-    const order = round % 2 === 0 ? SIDES : [...SIDES].reverse();
+    const order = round % 2 === 0 ? sides : [...sides].reverse();
     for (const side of order) {
       ctx.log(
         `gateway: ${mode}: round ${round + 1}/${flags.rounds}, ${side}, ${flags.connections} connections × ${seconds} s`,
       );
       const before = cpuSeconds(pids);
-      loads[side].push(await runLoad(set[side], { connections: flags.connections, duration: seconds }));
+      loads[side]!.push(await runLoad(set[side]!, { connections: flags.connections, duration: seconds }));
       await sleep(SETTLE_MS);
       const after = cpuSeconds(pids);
-      cpu[side] = before === null || after === null || cpu[side] === null ? null : cpu[side]! + (after - before);
+      const sum = cpu[side];
+      cpu[side] = before === null || after === null || sum === null || sum === undefined ? null : sum + (after - before);
     }
   }
   ctx.log(`gateway: ${mode}: sequential probe, ${flags.probe} requests per target`);
-  const probes = await probeEach(set, stream, flags.probe, SETTLE_MS);
+  const probes = await probeEach(set as Record<Side, LoadRequest>, stream, flags.probe, SETTLE_MS);
   return { gatewayUntimed, loads, cpu, probes };
 }
 
@@ -79,12 +85,18 @@ export const gatewaySection: BenchSection<GatewaySummary> = {
     const measured = {} as Record<Mode, ModeMeasurements>;
     for (const mode of MODES) {
       const { passthrough, gateway } = targets[mode];
-      const logging_off = { ...gateway, url: gateway.url.replace(stack.gatewayUrl, stack.loggingOffUrl) };
-      measured[mode] = await measureMode({ passthrough, gateway, logging_off }, mode, ctx);
+      const at = (origin: string) => ({ ...gateway, url: gateway.url.replace(stack.gatewayUrl, origin) });
+      const baseline = stack.baselineUrl ? { baseline: at(stack.baselineUrl) } : {};
+      measured[mode] = await measureMode(
+        { passthrough, gateway, logging_off: at(stack.loggingOffUrl), ...baseline },
+        mode,
+        ctx,
+      );
     }
     await sleep(SETTLE_MS);
     return summarizeGateway(measured, {
       interactions_written: await countInteractions(stack),
+      baseline_dir: stack.baselineUrl ? (ctx.flags.baseline ?? "") : null,
       topology: stack.topology,
       connections: ctx.flags.connections,
       seconds_per_run: Math.max(1, Math.round(ctx.flags.duration / ctx.flags.rounds)),
