@@ -101,14 +101,31 @@ function completionFromAi(output: { response?: string; usage?: AiUsage; tool_cal
   };
 }
 
+/**
+ * `work`, or the signal's reason once it aborts. The loser still settles
+ * later; it is marked handled so it cannot surface as an uncaught rejection.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  work.catch(() => {});
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
 export const workersAiProvider: Provider = {
   async complete(target: AdapterTarget, call: UpstreamCall): Promise<UpstreamResult> {
     let output: unknown;
     try {
-      // The binding takes no AbortSignal; the caller's timeout races it instead.
-      output = await (call.env.AI as unknown as { run(model: string, inputs: unknown): Promise<unknown> }).run(
-        target.adapter.base_model,
-        aiInputs(target, call),
+      // The binding takes no AbortSignal, so the call races the signal instead.
+      output = await untilAborted(
+        (call.env.AI as unknown as { run(model: string, inputs: unknown): Promise<unknown> }).run(
+          target.adapter.base_model,
+          aiInputs(target, call),
+        ),
+        call.signal,
       );
     } catch (error) {
       if (call.signal.aborted) throw error;
