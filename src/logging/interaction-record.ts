@@ -55,9 +55,15 @@ export interface InteractionRecord {
   blob_key?: string;
 }
 
+/** A record as it travels on LOG_QUEUE: the messages it shares once (queued-messages.ts). */
+export type QueuedRecord = InteractionRecord & {
+  /** upstream_messages = upstream_messages ++ client_messages.slice(upstream_from_client). */
+  upstream_from_client?: number;
+};
+
 /** One record on LOG_QUEUE: the record itself, or where in R2 it was put. */
 export type LogMessage =
-  { v: 1; record: InteractionRecord } | { v: 1; pointer: string; request_id: string; tenant_id: string };
+  { v: 1; record: QueuedRecord } | { v: 1; pointer: string; request_id: string; tenant_id: string };
 
 /** A queue message: one LogMessage, or several packed together (message-packer.ts). */
 export type LogQueueBody = LogMessage | { v: 2; messages: LogMessage[] };

@@ -15,6 +15,7 @@
 // outage costs a handful of D1 calls, not one per record. (A row too big for
 // D1 is not such a record when R2 holds it: see write-interactions.ts.)
 import type { InteractionRecord, LogMessage, LogQueueBody } from "./interaction-record";
+import { fromQueued } from "./queued-messages";
 import { writeInteractions } from "./write-interactions";
 
 const GROUP_BYTES = 8 * 1024 * 1024;
@@ -51,7 +52,13 @@ async function resolveRecord(
   inlineBytes: number,
   beforeLoad: (bytes: number) => Promise<void>,
 ): Promise<{ record: InteractionRecord; bytes: number }> {
-  if ("record" in message) return { record: message.record, bytes: inlineBytes };
+  if ("record" in message) {
+    try {
+      return { record: fromQueued(message.record), bytes: inlineBytes };
+    } catch (error) {
+      throw new BadMessage(`unreadable record ${message.record.request_id}: ${String(error)}`);
+    }
+  }
   const object = await env.BLOBS.get(message.pointer);
   if (!object) throw new BadMessage(`interaction payload ${message.pointer} is missing from R2`);
   await beforeLoad(object.size);

@@ -6,6 +6,7 @@
 // are written to D1 directly: a log is never dropped.
 import type { InteractionRecord, LogMessage } from "./interaction-record";
 import { MessagePacker, utf8ByteLength, type PackLimits } from "./message-packer";
+import { toQueued } from "./queued-messages";
 import { writeInteractions } from "./write-interactions";
 import { systemClock, type Clock } from "../clock";
 
@@ -86,7 +87,7 @@ export async function enqueueInteraction(
   let bytes: number;
   let packed = record;
   try {
-    body = JSON.stringify({ v: 1, record } satisfies LogMessage);
+    body = JSON.stringify({ v: 1, record: toQueued(record) } satisfies LogMessage);
     bytes = utf8ByteLength(body);
     if (bytes > MAX_INLINE_BYTES) {
       const pointer = blobKeyFor(record);

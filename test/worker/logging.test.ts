@@ -9,6 +9,7 @@ import { systemClock } from "../../src/clock";
 import type { InteractionRecord } from "../../src/logging/interaction-record";
 import { blobKeyFor, enqueueInteraction, MAX_RECORDS_PER_MESSAGE } from "../../src/logging/log-producer";
 import { retryDelaySeconds, unpack } from "../../src/logging/log-consumer";
+import { toQueued } from "../../src/logging/queued-messages";
 import { COLUMNS, rowChunks, toRow, writeInteractions } from "../../src/logging/write-interactions";
 import { chat, gateway } from "./helpers/gateway";
 import { interactionRecord } from "./helpers/records";
@@ -490,6 +491,57 @@ describe("log packing (consumer)", () => {
     ]);
     expect(result.retryBatch.retry).toBe(false);
     expect(await waitForCount(prefix, 4, 0)).toBe(4);
+  });
+
+  it("rebuilds the upstream messages a record shares with the client's (and takes records that share none)", async () => {
+    const prefix = `shared-msgs-${crypto.randomUUID().slice(0, 8)}-`;
+    const client = [
+      { role: "user", content: "first" },
+      { role: "assistant", content: "reply" },
+      { role: "user", content: "second" },
+    ];
+    const system = { role: "system", content: "Be calm." };
+    const whole = record(`${prefix}tone`, { client_messages: client, upstream_messages: [system, ...client] });
+    const queued = toQueued(whole);
+    expect(queued).toMatchObject({ upstream_messages: [system], upstream_from_client: 0 });
+    const result = await deliver([
+      { id: "shared", body: JSON.stringify({ v: 1, record: queued }) },
+      { id: "older", body: JSON.stringify({ v: 1, record: record(`${prefix}older`) }) },
+    ]);
+    expect(result.retryBatch.retry).toBe(false);
+    expect(retried(result)).toEqual([]);
+    const rows = await env.DB.prepare(
+      "SELECT request_id, client_messages, upstream_messages FROM interactions WHERE request_id LIKE ? ORDER BY request_id",
+    )
+      .bind(`${prefix}%`)
+      .all<{ request_id: string; client_messages: string; upstream_messages: string }>();
+    expect(rows.results.map((r) => [r.request_id, JSON.parse(r.upstream_messages)])).toEqual([
+      [`${prefix}older`, [{ role: "user", content: "hi" }]],
+      [`${prefix}tone`, [system, ...client]],
+    ]);
+    expect(JSON.parse(rows.results[1].client_messages)).toEqual(client);
+  });
+
+  it("retries a pack whose record names client messages it does not have, and writes its neighbours", async () => {
+    const prefix = `bad-shared-${crypto.randomUUID().slice(0, 8)}-`;
+    const broken = { ...record(`${prefix}broken`), upstream_messages: [], upstream_from_client: 5 };
+    const packed = {
+      v: 2,
+      messages: [
+        { v: 1, record: record(`${prefix}a`) },
+        { v: 1, record: broken },
+      ],
+    };
+    const result = await deliver([
+      { id: "packed", body: JSON.stringify(packed) },
+      { id: "fine", body: JSON.stringify({ v: 1, record: record(`${prefix}b`) }) },
+    ]);
+    expect(retried(result)).toEqual(["packed"]);
+    expect(result.explicitAcks).toEqual(["fine"]);
+    const { results } = await env.DB.prepare("SELECT request_id FROM interactions WHERE request_id LIKE ? ORDER BY 1")
+      .bind(`${prefix}%`)
+      .all<{ request_id: string }>();
+    expect(results.map((r) => r.request_id)).toEqual([`${prefix}a`, `${prefix}b`]);
   });
 
   it("writes a record whose params nest deeper than SQLite's JSON parser goes, next to ordinary ones", async () => {
