@@ -9,7 +9,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { invalidApiKey, missingScope } from "../errors";
 import type { KeyEntry } from "../registry/snapshot";
-import { sha256Hex } from "./hash-key";
+import { KeyDigests } from "./hash-key";
 import type { Scope } from "./scopes";
 
 export interface ApiKeyAuthOptions {
@@ -33,6 +33,9 @@ export async function liveKey(c: Context<AppEnv>, keyHash: string): Promise<KeyE
   return entry;
 }
 
+/** Per isolate, shared by every route's middleware (a pure key-to-digest map: see KeyDigests). */
+const keyDigests = new KeyDigests();
+
 export function apiKeyAuth(options: ApiKeyAuthOptions) {
   return createMiddleware<AppEnv>(async function apiKeyAuth(c, next) {
     const key = bearerToken(c.req.header("authorization"));
@@ -40,9 +43,11 @@ export function apiKeyAuth(options: ApiKeyAuthOptions) {
       if (options.optional) return next();
       throw invalidApiKey();
     }
-    const entry = await liveKey(c, await sha256Hex(key));
+    const { hash, remembered } = await keyDigests.digest(key);
+    const entry = await liveKey(c, hash);
     const tenant = entry && (await c.var.registry.tenant(c.env.DB, entry.tenantId));
     if (!entry || !tenant) throw invalidApiKey();
+    if (!remembered) keyDigests.remember(key, hash);
     const needed = typeof options.scopes === "function" ? options.scopes(c.req.method) : options.scopes;
     if (!needed.some((scope) => entry.scopes.has(scope))) throw missingScope(needed);
     c.set("tenant", tenant);

@@ -68,6 +68,17 @@ async function execute(run: ChatRun, settleOwed: (logged: Promise<unknown>) => v
   const { plan, body, requestId, clock, config } = run;
   const monotonic = () => clock.monotonicMs();
   const createdAt = clock.nowMs();
+  // Signed while the upstream works (it depends on nothing in the answer).
+  // No key (development only; production refuses to start without one): no token.
+  const feedbackToken = config.feedbackSigningKey
+    ? signFeedbackToken(
+        config.feedbackSigningKey,
+        run.tenantId,
+        requestId,
+        epochSeconds(clock) + config.feedbackTokenTtlSeconds,
+      )
+    : null;
+  feedbackToken?.catch(() => {}); // an answer that fails never reads it
   const outcome: CallOutcome = await callWithFallback(plan.targets, {
     body: plan.upstreamBody,
     stream: plan.stream,
@@ -135,15 +146,7 @@ async function execute(run: ChatRun, settleOwed: (logged: Promise<unknown>) => v
     "server-timing": `gateway;dur=${gatewayMs.toFixed(1)}, upstream;dur=${upstreamMs}`,
     ...run.limits?.headers,
   };
-  // No key (development only; production refuses to start without one): no token.
-  if (config.feedbackSigningKey) {
-    headers["x-switchyard-feedback-token"] = await signFeedbackToken(
-      config.feedbackSigningKey,
-      run.tenantId,
-      requestId,
-      epochSeconds(clock) + config.feedbackTokenTtlSeconds,
-    );
-  }
+  if (feedbackToken) headers["x-switchyard-feedback-token"] = await feedbackToken;
   if (plan.tone) headers["x-switchyard-tone"] = plan.tone;
   if (plan.clamped.length) headers["x-switchyard-clamped"] = plan.clamped.join(",");
   const model = `${plan.task}@${served.adapter.version}`;
