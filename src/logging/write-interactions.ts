@@ -38,8 +38,8 @@ export const MAX_ROW_BYTES = 1_900_000;
 
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
-/** One record as the row stores it, keyed by column (JSON columns as JSON text). */
-export function toRow(r: InteractionRecord): Record<string, unknown> {
+/** The row's columns that hold no JSON: all a rollup reads, so counting a record serializes none of its bodies. */
+function scalarColumns(r: InteractionRecord) {
   return {
     request_id: r.request_id,
     tenant_id: r.tenant_id,
@@ -54,19 +54,11 @@ export function toRow(r: InteractionRecord): Record<string, unknown> {
     error: r.error,
     http_status: r.http_status,
     stream: r.stream ? 1 : 0,
-    client_messages: json(r.client_messages),
-    upstream_messages: json(r.upstream_messages),
-    params: json(r.params),
-    tools: json(r.tools),
-    metadata: json(r.metadata),
     response_text: r.response_text,
-    response_choices: json(r.response_choices),
-    response_tool_calls: json(r.response_tool_calls),
     finish_reason: r.finish_reason,
     prompt_tokens: r.usage?.prompt_tokens ?? null,
     completion_tokens: r.usage?.completion_tokens ?? null,
     usage_estimated: r.usage_estimated ? 1 : 0,
-    attempts: json(r.attempts),
     latency_ms: r.latency_ms,
     ttft_ms: r.ttft_ms,
     created_at: r.created_at,
@@ -74,6 +66,20 @@ export function toRow(r: InteractionRecord): Record<string, unknown> {
     client_request_id: r.client_request_id ?? null,
     upstream_id: r.upstream_id ?? null,
   };
+}
+
+/** One record as the row stores it, keyed by column (JSON columns as JSON text). */
+export function toRow(r: InteractionRecord): Record<string, unknown> {
+  const row: Record<string, unknown> = scalarColumns(r);
+  row.client_messages = json(r.client_messages);
+  row.upstream_messages = json(r.upstream_messages);
+  row.params = json(r.params);
+  row.tools = json(r.tools);
+  row.metadata = json(r.metadata);
+  row.response_choices = json(r.response_choices);
+  row.response_tool_calls = json(r.response_tool_calls);
+  row.attempts = json(r.attempts);
+  return row;
 }
 
 /** The row of a record too big for D1: everything but the bodies, and where in R2 the whole record is. */
@@ -127,7 +133,7 @@ const FACTS = [
   "latency_ms",
   "ttft_ms",
   "user",
-] as const;
+] as const satisfies readonly (keyof ReturnType<typeof scalarColumns>)[];
 const factAt = (column: string) => `value->>${FACTS.indexOf(column as (typeof FACTS)[number])}`;
 const ROLLUP_SQL = rollupInteractionsSql(
   `SELECT ${FACTS.map((c) => `${factAt(c)} AS ${c}`).join(", ")}, value->>${FACTS.length} AS bucket ` +
@@ -145,8 +151,8 @@ export function factChunks(records: InteractionRecord[]): string[] {
     const key = JSON.stringify([record.tenant_id, record.request_id]);
     if (seen.has(key)) continue;
     seen.add(key);
-    const row = toRow(record);
-    facts.push(JSON.stringify([...FACTS.map((c) => row[c] ?? null), latencyBucket(record.latency_ms)]));
+    const row = scalarColumns(record);
+    facts.push(JSON.stringify([...FACTS.map((c) => row[c]), latencyBucket(record.latency_ms)]));
   }
   const chunks: string[] = [];
   for (let i = 0; i < facts.length; i += FACTS_PER_STATEMENT)
