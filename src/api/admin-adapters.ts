@@ -29,7 +29,7 @@ const VersionParam = TenantParam.extend({
 const versionParam = zValidator("param", VersionParam, validationHook);
 
 const actorOf = (c: Context<AppEnv>) =>
-  c.req.header("x-switchyard-actor") ?? (c.var.apiKeyId ? `key:${c.var.apiKeyId}` : "admin-api");
+  c.req.header("x-switchyard-actor") ?? (c.get("apiKeyId") ? `key:${c.get("apiKeyId")}` : "admin-api");
 
 async function currentManifest(c: Context<AppEnv>, tenant: string) {
   const current = await readCurrentManifest(c.env.DB, tenant);
@@ -39,7 +39,7 @@ async function currentManifest(c: Context<AppEnv>, tenant: string) {
 
 /** The compiled target of one of the tenant's versions (its upstream and replica order). */
 async function targetOf(c: Context<AppEnv>, tenant: string, version: string) {
-  const compiled = await c.var.registry.tenant(c.env.DB, tenant);
+  const compiled = await c.get("registry").tenant(c.env.DB, tenant);
   const target = compiled?.adapters.get(version);
   if (!compiled || !target) throw notFound(`Adapter version '${version}'`, "version");
   return target;
@@ -111,8 +111,8 @@ adminAdaptersApi.on(
     const checked = validateManifest(next);
     if (!checked.ok) throw invalidManifest(checked.issues);
     await assertPublishable(c, checked.manifest);
-    const result = await applyManifest(c.env.DB, checked.manifest, actorOf(c), c.var.clock.nowMs());
-    if (result.applied) await c.var.registry.reload(c.env.DB);
+    const result = await applyManifest(c.env.DB, checked.manifest, actorOf(c), c.get("clock").nowMs());
+    if (result.applied) await c.get("registry").reload(c.env.DB);
     return c.json({ tenant, applied: result.applied, version: result.version, adapter, changes: result.changes }, 201);
   },
 );
@@ -135,9 +135,9 @@ adminAdaptersApi.on(retireRoute.method, retireRoute.path, versionParam, knownTen
   const checked = validateManifest(next);
   // The last adapter of a manifest cannot go (a manifest needs one): the issue says so.
   if (!checked.ok) throw invalidManifest(checked.issues);
-  const result = await applyManifest(c.env.DB, checked.manifest, actorOf(c), c.var.clock.nowMs());
-  await c.var.registry.reload(c.env.DB);
-  const unloaded = loadsAtRuntime(target) ? await unloadEverywhere(c.var.upstreams, target, c.env) : [];
+  const result = await applyManifest(c.env.DB, checked.manifest, actorOf(c), c.get("clock").nowMs());
+  await c.get("registry").reload(c.env.DB);
+  const unloaded = loadsAtRuntime(target) ? await unloadEverywhere(c.get("upstreams"), target, c.env) : [];
   return c.json({ tenant, retired: version, version: result.version, changes: result.changes, unloaded }, 200);
 });
 
@@ -150,15 +150,15 @@ adminAdaptersApi.on(loadRoute.method, loadRoute.path, versionParam, knownTenant,
       "version",
     );
   }
-  const replicas = await preloadEverywhere(c.var.upstreams, target, c.env, tenant);
+  const replicas = await preloadEverywhere(c.get("upstreams"), target, c.env, tenant);
   return c.json({ tenant, version, served_name: target.adapter.served_name, replicas }, 200);
 });
 
 adminAdaptersApi.on(upstreamsRoute.method, upstreamsRoute.path, tenantParam, knownTenant, async (c) => {
   const { tenant } = c.req.valid("param");
-  const compiled = await c.var.registry.tenant(c.env.DB, tenant);
+  const compiled = await c.get("registry").tenant(c.env.DB, tenant);
   if (!compiled) throw notFound(`A manifest for tenant '${tenant}'`, "tenant");
-  return c.json({ tenant, upstreams: await describeUpstreams(c.var.upstreams, compiled, c.env) }, 200);
+  return c.json({ tenant, upstreams: await describeUpstreams(c.get("upstreams"), compiled, c.env) }, 200);
 });
 
 /**
@@ -169,10 +169,10 @@ adminAdaptersApi.on(upstreamsRoute.method, upstreamsRoute.path, tenantParam, kno
  * on demand anyway.
  */
 export async function preloadRolloutCandidate(c: Context<AppEnv>, tenant: string, version: string): Promise<void> {
-  const compiled = await c.var.registry.tenant(c.env.DB, tenant);
+  const compiled = await c.get("registry").tenant(c.env.DB, tenant);
   const target = compiled?.adapters.get(version);
   if (!target || !loadsAtRuntime(target)) return;
-  c.executionCtx.waitUntil(preloadEverywhere(c.var.upstreams, target, c.env, tenant));
+  c.executionCtx.waitUntil(preloadEverywhere(c.get("upstreams"), target, c.env, tenant));
 }
 
 export const adminAdaptersDocs: ApiDocs = { routes: [publishRoute, retireRoute, loadRoute, upstreamsRoute] };

@@ -93,7 +93,7 @@ export const adminKeysApi = new Hono<AppEnv>()
   .on(createKeyRoute.method, createKeyRoute.path, tenantParam, knownTenant, ...jsonBody(CreateKeyBody), async (c) => {
     const { tenant } = c.req.valid("param");
     const body = c.req.valid("json");
-    const now = c.var.clock.nowMs();
+    const now = c.get("clock").nowMs();
     if (body.expires_at !== undefined && body.expires_at <= now) {
       throw invalidValue("Invalid 'expires_at': it must be in the future.", "expires_at");
     }
@@ -102,7 +102,7 @@ export const adminKeysApi = new Hono<AppEnv>()
     const limits = body.limits && Object.keys(body.limits).length > 0 ? body.limits : null;
     const grant = { scopes: body.scopes, expiresAt: body.expires_at ?? null, limits };
     const stored = await storeApiKey(c.env.DB, tenant, key, name, now, grant);
-    await c.var.registry.reload(c.env.DB);
+    await c.get("registry").reload(c.env.DB);
     const scopes = body.scopes ?? [...SCOPES];
     return c.json(
       { id: stored.id, tenant, name, prefix: stored.prefix, scopes, expires_at: grant.expiresAt, limits, key },
@@ -115,15 +115,15 @@ export const adminKeysApi = new Hono<AppEnv>()
   })
   .on(revokeKeyRoute.method, revokeKeyRoute.path, keyParam, knownTenant, async (c) => {
     const { tenant, id } = c.req.valid("param");
-    if (!(await revokeApiKey(c.env.DB, tenant, id, c.var.clock.nowMs()))) {
+    if (!(await revokeApiKey(c.env.DB, tenant, id, c.get("clock").nowMs()))) {
       throw notFound(`Live key '${id}' of tenant '${tenant}'`, "id");
     }
-    await c.var.registry.reload(c.env.DB);
+    await c.get("registry").reload(c.env.DB);
     return c.json({ id, revoked: true }, 200);
   })
   .on(rotateKeyRoute.method, rotateKeyRoute.path, keyParam, knownTenant, ...jsonBody(RotateKeyBody), async (c) => {
     const { tenant, id } = c.req.valid("param");
-    const now = c.var.clock.nowMs();
+    const now = c.get("clock").nowMs();
     const old = await getLiveKey(c.env.DB, tenant, id, now);
     if (!old) throw notFound(`Live key '${id}' of tenant '${tenant}'`, "id");
     const graceEndsAt = now + (c.req.valid("json").grace_seconds ?? DAY_SECONDS) * 1000;
@@ -131,7 +131,7 @@ export const adminKeysApi = new Hono<AppEnv>()
     // The new key gets no expiry: the old key's is, after an earlier
     // rotation, only its grace. (A key that must expire is created with expires_at.)
     const stored = await rotateApiKey(c.env.DB, tenant, old, key, graceEndsAt, now);
-    await c.var.registry.reload(c.env.DB);
+    await c.get("registry").reload(c.env.DB);
     return c.json(
       {
         id: stored.id,

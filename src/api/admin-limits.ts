@@ -22,10 +22,10 @@ const route = defineRoute({
 
 export const adminLimitsApi = new Hono<AppEnv>().on(route.method, route.path, tenantParam, knownTenant, async (c) => {
   const { tenant } = c.req.valid("param");
-  const compiled = await c.var.registry.tenant(c.env.DB, tenant);
+  const compiled = await c.get("registry").tenant(c.env.DB, tenant);
   if (!compiled) throw notFound(`A manifest for tenant '${tenant}'`, "tenant");
   const limits = compiled.manifest.limits ?? null;
-  const status = await c.env.TENANT_LIMITER.getByName(tenant).status(c.var.clock.nowMs());
+  const status = await c.env.TENANT_LIMITER.getByName(tenant).status(c.get("clock").nowMs());
   return c.json({ tenant, limits, ...status }, 200);
 });
 

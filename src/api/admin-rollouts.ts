@@ -119,9 +119,9 @@ export function rolloutView(r: Rollout, history?: RolloutEvent[]) {
 }
 
 type Ctx = Context<AppEnv>;
-const depsOf = (c: Ctx) => rolloutDeps(c.env.DB, c.var.clock, c.var.registry);
+const depsOf = (c: Ctx) => rolloutDeps(c.env.DB, c.get("clock"), c.get("registry"));
 /** Who acted, for the history: the platform operator or the tenant's key. */
-const actorOf = (c: Ctx) => (c.var.apiKeyId ? `key:${c.var.apiKeyId}` : "admin");
+const actorOf = (c: Ctx) => (c.get("apiKeyId") ? `key:${c.get("apiKeyId")}` : "admin");
 
 async function outcomeBody(c: Ctx, outcome: Outcome) {
   const history = await listEvents(c.env.DB, outcome.rollout.tenant, outcome.rollout.id);

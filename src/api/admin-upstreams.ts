@@ -19,11 +19,11 @@ const route = defineRoute({
 export const adminUpstreamsApi = new Hono<AppEnv>().on(route.method, route.path, async (c) => {
   const data = [];
   for (const { id } of await listTenants(c.env.DB)) {
-    const compiled = await c.var.registry.tenant(c.env.DB, id);
+    const compiled = await c.get("registry").tenant(c.env.DB, id);
     if (compiled)
       data.push({
         tenant: id,
-        upstreams: await describeUpstreams(c.var.upstreams, compiled, c.env, (p) => c.executionCtx.waitUntil(p)),
+        upstreams: await describeUpstreams(c.get("upstreams"), compiled, c.env, (p) => c.executionCtx.waitUntil(p)),
       });
   }
   return c.json({ object: "list", data }, 200);

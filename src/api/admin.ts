@@ -107,11 +107,11 @@ adminApi.on(
       return c.json({ tenant, dry_run: true, current_version: current?.version ?? null, changes }, 200);
     }
     const actor = c.req.header("x-switchyard-actor") ?? "admin-api";
-    const result = await applyManifest(c.env.DB, manifest, actor, c.var.clock.nowMs());
+    const result = await applyManifest(c.env.DB, manifest, actor, c.get("clock").nowMs());
     if (result.applied) {
-      await c.var.registry.reload(c.env.DB);
+      await c.get("registry").reload(c.env.DB);
       // A hand-written change of a task's rules pauses that task's rollout.
-      await pauseOnManualApply(rolloutDeps(c.env.DB, c.var.clock, c.var.registry), tenant, actor);
+      await pauseOnManualApply(rolloutDeps(c.env.DB, c.get("clock"), c.get("registry")), tenant, actor);
     }
     return c.json(
       { tenant, dry_run: false, applied: result.applied, version: result.version, changes: result.changes },

@@ -58,19 +58,19 @@ export const chatApi = new Hono<AppEnv>().on(
     // after auth: a stream limit needs `stream` from the body, and a request
     // that is refused as invalid should not spend the tenant's quota.
     // No limits in the manifest or on the key: no limiter call at all.
-    const keyed = limitsFor(tenant.limits, c.var.apiKeyLimits);
+    const keyed = limitsFor(tenant.limits, c.get("apiKeyLimits"));
     const limits =
       keyed &&
       (await admitChat({
         limiter: c.env.TENANT_LIMITER,
         tenant: tenant.tenant,
         limits: keyed,
-        limitSources: { tenant: tenant.limits, key: c.var.apiKeyLimits },
-        denials: c.var.denials,
-        keyId: c.var.apiKeyId,
+        limitSources: { tenant: tenant.limits, key: c.get("apiKeyLimits") },
+        denials: c.get("denials"),
+        keyId: c.get("apiKeyId"),
         stream: plan.stream,
-        clock: c.var.clock,
-        leaseMs: c.var.config.streamLeaseSeconds * 1000,
+        clock: c.get("clock"),
+        leaseMs: c.get("config").streamLeaseSeconds * 1000,
         waitUntil: (p) => c.executionCtx.waitUntil(p),
       }));
     return runChat({
@@ -83,10 +83,10 @@ export const chatApi = new Hono<AppEnv>().on(
       clientSignal: c.req.raw.signal,
       body,
       plan,
-      config: c.var.config,
-      clock: c.var.clock,
+      config: c.get("config"),
+      clock: c.get("clock"),
       limits: limits ?? undefined,
-      upstreams: c.var.upstreams,
+      upstreams: c.get("upstreams"),
     });
   },
 );

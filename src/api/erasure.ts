@@ -40,7 +40,7 @@ export const erasureApi = new Hono<AppEnv>()
   .on(eraseUserRoute.method, eraseUserRoute.path, zValidator("param", UserParam, validationHook), async (c) => {
     const { user } = c.req.valid("param");
     const tenant = c.get("tenant").tenant;
-    const erased = await eraseUser(c.env.DB, c.env.BLOBS, tenant, user, c.var.clock.nowMs());
+    const erased = await eraseUser(c.env.DB, c.env.BLOBS, tenant, user, c.get("clock").nowMs());
     return c.json({ object: "erasure", user, erased }, 200);
   })
   .on(
@@ -50,7 +50,7 @@ export const erasureApi = new Hono<AppEnv>()
     async (c) => {
       const { id } = c.req.valid("param");
       const tenant = c.get("tenant").tenant;
-      const erased = await eraseInteraction(c.env.DB, c.env.BLOBS, tenant, id, c.var.clock.nowMs());
+      const erased = await eraseInteraction(c.env.DB, c.env.BLOBS, tenant, id, c.get("clock").nowMs());
       // Recorded even when absent: a record of this id still on the queue is dropped when it lands.
       if (!erased) throw notFound(`Interaction '${id}'`, "id");
       return c.json({ object: "erasure", id, erased }, 200);

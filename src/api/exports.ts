@@ -78,7 +78,7 @@ exportsApi.on(createFeedRoute.method, createFeedRoute.path, ...jsonBody(CreateFe
   const { name, ...spec } = c.req.valid("json");
   checkOptions(toExportPlan(spec).options);
   const tenant = c.get("tenant").tenant;
-  if (!(await createFeed(c.env.DB, tenant, name, spec, c.var.clock.nowMs()))) {
+  if (!(await createFeed(c.env.DB, tenant, name, spec, c.get("clock").nowMs()))) {
     throw feedExists(name);
   }
   return c.json(feedView((await getFeed(c.env.DB, tenant, name))!), 201);
@@ -115,7 +115,7 @@ exportsApi.on(
     const { name } = c.req.valid("param");
     const tenant = c.get("tenant").tenant;
     const feed = await requireFeed(c.env.DB, tenant, name);
-    const upTo = c.var.clock.nowMs();
+    const upTo = c.get("clock").nowMs();
     const { filters, options } = toExportPlan(feed.spec);
     const stream = jsonlStream({
       db: c.env.DB,
@@ -125,7 +125,7 @@ exportsApi.on(
       statsTrailer: c.req.valid("query").include_stats,
       onLineage: (entries) => writeFeedLineage(c.env.DB, tenant, name, upTo, entries),
     });
-    const cursor = await signFeedCursor(c.var.config.feedbackSigningKey, tenant, name, upTo);
+    const cursor = await signFeedCursor(c.get("config").feedbackSigningKey, tenant, name, upTo);
     return ndjsonResponse(stream, { "x-switchyard-feed-cursor": cursor });
   },
 );
@@ -147,7 +147,7 @@ exportsApi.on(
     const { name } = c.req.valid("param");
     const tenant = c.get("tenant").tenant;
     await requireFeed(c.env.DB, tenant, name);
-    const key = c.var.config.feedbackSigningKey;
+    const key = c.get("config").feedbackSigningKey;
     const upTo = await verifyFeedCursor(key, tenant, name, c.req.valid("json").cursor);
     if (upTo === null) {
       throw invalidValue(
@@ -155,7 +155,8 @@ exportsApi.on(
         "cursor",
       );
     }
-    if (!(await ackFeed(c.env.DB, tenant, name, upTo, c.var.clock.nowMs()))) throw notFound(`Feed '${name}'`, "name");
+    if (!(await ackFeed(c.env.DB, tenant, name, upTo, c.get("clock").nowMs())))
+      throw notFound(`Feed '${name}'`, "name");
     return c.json(feedView((await getFeed(c.env.DB, tenant, name))!), 200);
   },
 );
@@ -177,7 +178,7 @@ exportsApi.on(
     const { name } = c.req.valid("param");
     const tenant = c.get("tenant").tenant;
     const { watermark } = c.req.valid("json");
-    if (!(await resetFeed(c.env.DB, tenant, name, watermark, c.var.clock.nowMs()))) {
+    if (!(await resetFeed(c.env.DB, tenant, name, watermark, c.get("clock").nowMs()))) {
       throw notFound(`Feed '${name}'`, "name");
     }
     return c.json(feedView((await getFeed(c.env.DB, tenant, name))!), 200);
@@ -223,7 +224,7 @@ exportsApi.on(
     const { name } = c.req.valid("param");
     const tenant = c.get("tenant").tenant;
     await requireFeed(c.env.DB, tenant, name);
-    const upTo = await verifyFeedCursor(c.var.config.feedbackSigningKey, tenant, name, c.req.valid("query").cursor);
+    const upTo = await verifyFeedCursor(c.get("config").feedbackSigningKey, tenant, name, c.req.valid("query").cursor);
     if (upTo === null) {
       throw invalidValue(
         "Invalid 'cursor': pass the x-switchyard-feed-cursor of a run of this feed, unchanged.",
@@ -288,7 +289,7 @@ exportsApi.on(createJobRoute.method, createJobRoute.path, ...jsonBody(ExportSpec
   checkOptions(toExportPlan(spec).options);
   const tenant = c.get("tenant").tenant;
   const id = newJobId();
-  await createJob(c.env.DB, tenant, id, spec, c.var.clock.nowMs());
+  await createJob(c.env.DB, tenant, id, spec, c.get("clock").nowMs());
   await c.env.EXPORTS.create({ id, params: { jobId: id, tenant } });
   return c.json(jobView((await getJob(c.env.DB, tenant, id))!), 202);
 });

@@ -42,7 +42,7 @@ export function createFeedbackApi() {
   return api.on(route.method, route.path, feedbackAuth(), ...jsonBody(FeedbackRequestSchema), async (c) => {
     const body = c.req.valid("json");
     const caller = await feedbackCaller(c, body);
-    const result = await upsertFeedback(c.env.DB, { ...caller, body, at: c.var.clock.nowMs() });
+    const result = await upsertFeedback(c.env.DB, { ...caller, body, at: c.get("clock").nowMs() });
     return c.json(result, 200);
   });
 }

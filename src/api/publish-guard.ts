@@ -17,7 +17,7 @@ export async function assertPublishable(c: Context<AppEnv>, manifest: Manifest):
       throw versionImmutable(issue.version, issue.fields, issue.pointer);
     case "taken":
       // The admin guard sets apiKeyId only for a tenant key.
-      throw servedNameTaken(issue.servedName, issue.replica, issue.pointer, c.var.apiKeyId ? null : issue.owner);
+      throw servedNameTaken(issue.servedName, issue.replica, issue.pointer, c.get("apiKeyId") ? null : issue.owner);
     default:
       assertNever(issue, "publish issue");
   }

@@ -40,7 +40,7 @@ export const statsApi = new Hono<AppEnv>().on(
   ...queryParams(StatsVersionsQuerySchema),
   async (c) => {
     const query = c.req.valid("query");
-    const untilMs = query.until ?? c.var.clock.nowMs();
+    const untilMs = query.until ?? c.get("clock").nowMs();
     const sinceMs = query.since ?? untilMs - DEFAULT_RANGE_MS;
     if (sinceMs >= untilMs)
       throw invalidValue("'since' must be before 'until'.", query.since === undefined ? "until" : "since");

@@ -23,7 +23,7 @@ async function secretHash(secret: string): Promise<string> {
 
 export function adminAuth() {
   return createMiddleware<AppEnv>(async function adminAuth(c, next) {
-    const secret = c.var.config.adminToken;
+    const secret = c.get("config").adminToken;
     const token = bearerToken(c.req.header("authorization"));
     // One hash of the token serves both checks: against ADMIN_TOKEN's and as a key.
     const tokenHash = token ? await sha256Hex(token) : null;

@@ -27,9 +27,9 @@ export function bearerToken(header: string | undefined): string | null {
 
 /** The live key entry for a bearer token's SHA-256, or null (unknown, revoked or expired). */
 export async function liveKey(c: Context<AppEnv>, keyHash: string): Promise<KeyEntry | null> {
-  const snapshot = await c.var.registry.snapshot(c.env.DB, (p) => c.executionCtx.waitUntil(p));
+  const snapshot = await c.get("registry").snapshot(c.env.DB, (p) => c.executionCtx.waitUntil(p));
   const entry = snapshot.keys.get(keyHash);
-  if (!entry || (entry.expiresAt !== null && entry.expiresAt <= c.var.clock.nowMs())) return null;
+  if (!entry || (entry.expiresAt !== null && entry.expiresAt <= c.get("clock").nowMs())) return null;
   return entry;
 }
 
@@ -45,7 +45,7 @@ export function apiKeyAuth(options: ApiKeyAuthOptions) {
     }
     const { hash, remembered } = await keyDigests.digest(key);
     const entry = await liveKey(c, hash);
-    const tenant = entry && (await c.var.registry.tenant(c.env.DB, entry.tenantId));
+    const tenant = entry && (await c.get("registry").tenant(c.env.DB, entry.tenantId));
     if (!entry || !tenant) throw invalidApiKey();
     if (!remembered) keyDigests.remember(key, hash);
     const needed = typeof options.scopes === "function" ? options.scopes(c.req.method) : options.scopes;

@@ -64,17 +64,17 @@ export async function feedbackCaller(
   c: Context<AppEnv>,
   body: { request_id: string; user?: string },
 ): Promise<FeedbackCaller> {
-  const keyTenant = c.var.tenant as TenantSnapshot | undefined;
+  const keyTenant = c.get("tenant") as TenantSnapshot | undefined;
   if (keyTenant) return { tenantId: keyTenant.tenant, source: "api_key" };
 
   const credential = credentialOf(c);
   if (credential.kind !== "token") throw invalidApiKey();
-  const secret = c.var.config.feedbackSigningKey;
+  const secret = c.get("config").feedbackSigningKey;
   if (!secret) throw invalidApiKey("Feedback tokens are not accepted: FEEDBACK_SIGNING_KEY is not set.");
-  const nowSeconds = epochSeconds(c.var.clock);
+  const nowSeconds = epochSeconds(c.get("clock"));
   // Throws the same 401 for a forged, expired or other request's token.
   const tenantId = await verifyFeedbackToken(secret, credential.token, body.request_id, nowSeconds);
-  const snapshot = await c.var.registry.snapshot(c.env.DB, (p) => c.executionCtx.waitUntil(p));
+  const snapshot = await c.get("registry").snapshot(c.env.DB, (p) => c.executionCtx.waitUntil(p));
   if (!snapshot.tenants.has(tenantId)) throw invalidApiKey("Invalid or expired feedback token.");
   if (body.user !== undefined) {
     throw userNotAllowedWithToken();

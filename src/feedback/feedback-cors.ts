@@ -21,7 +21,7 @@ export function allowedOrigin(setting: string | undefined, origin: string): stri
 
 export function feedbackCors() {
   return cors({
-    origin: (origin, c) => allowedOrigin((c as Context<AppEnv>).var.config.feedbackCorsOrigins, origin),
+    origin: (origin, c) => allowedOrigin((c as Context<AppEnv>).get("config").feedbackCorsOrigins, origin),
     allowMethods: ["POST", "OPTIONS"],
     allowHeaders: ["authorization", "content-type", FEEDBACK_TOKEN_HEADER, "x-request-id"],
     exposeHeaders: ["x-request-id"],

@@ -47,13 +47,13 @@ export function floodGuard() {
 export function knownRefusals() {
   return createMiddleware<AppEnv>(async function knownRefusals(c, next) {
     const tenant = c.get("tenant");
-    const keyLimits = c.var.apiKeyLimits;
+    const keyLimits = c.get("apiKeyLimits");
     if (limitsFor(tenant.limits, keyLimits)) {
-      const keyId = c.var.apiKeyId;
-      const nowMs = c.var.clock.nowMs();
-      const known = c.var.denials.check(tenant.tenant, keyId, { tenant: tenant.limits, key: keyLimits }, nowMs);
+      const keyId = c.get("apiKeyId");
+      const nowMs = c.get("clock").nowMs();
+      const known = c.get("denials").check(tenant.tenant, keyId, { tenant: tenant.limits, key: keyLimits }, nowMs);
       if (known) {
-        const refusals = c.var.denials.take(tenant.tenant, keyId, nowMs);
+        const refusals = c.get("denials").take(tenant.tenant, keyId, nowMs);
         if (refusals) {
           const stub = c.env.TENANT_LIMITER.getByName(tenant.tenant);
           c.executionCtx.waitUntil(

@@ -13,7 +13,7 @@ export function bodySizeLimit() {
   // changes (the config gives one per isolate).
   let cached: { maxBytes: number; limit: MiddlewareHandler } | null = null;
   return createMiddleware<AppEnv>(async function bodySizeLimit(c, next) {
-    const maxBytes = c.var.config.maxBodyBytes;
+    const maxBytes = c.get("config").maxBodyBytes;
     if (cached?.maxBytes !== maxBytes) {
       const limit = bodyLimit({
         maxSize: maxBytes,
