@@ -134,7 +134,9 @@ function modeFigures(m: ModeMeasurements, stream: boolean, baselineDir: string |
     logging_off,
     gateway_vs_passthrough: compare(gateway, passthrough),
     logging_on_vs_off: compare(gateway, logging_off),
-    ...(baseline ? { baseline: { ...baseline, dir: baselineDir! }, gateway_vs_baseline: compare(gateway, baseline) } : {}),
+    ...(baseline
+      ? { baseline: { ...baseline, dir: baselineDir! }, gateway_vs_baseline: compare(gateway, baseline) }
+      : {}),
   };
 }
 

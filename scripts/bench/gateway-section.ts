@@ -10,7 +10,14 @@
 // land in another target's run.
 import { buildTargets, type Mode } from "./gateway-targets";
 import { gatewayMarkdown } from "./gateway-markdown";
-import { SIDES, SIDES_WITH_BASELINE, summarizeGateway, type GatewaySummary, type ModeMeasurements, type Side } from "./gateway-report";
+import {
+  SIDES,
+  SIDES_WITH_BASELINE,
+  summarizeGateway,
+  type GatewaySummary,
+  type ModeMeasurements,
+  type Side,
+} from "./gateway-report";
 import { runLoad, type LoadRequest, type LoadRun } from "./load";
 import { probeEach, probeOnce } from "./probe";
 import type { BenchContext, BenchSection } from "./sections";
@@ -65,7 +72,8 @@ async function measureMode(
       await sleep(SETTLE_MS);
       const after = cpuSeconds(pids);
       const sum = cpu[side];
-      cpu[side] = before === null || after === null || sum === null || sum === undefined ? null : sum + (after - before);
+      cpu[side] =
+        before === null || after === null || sum === null || sum === undefined ? null : sum + (after - before);
     }
   }
   ctx.log(`gateway: ${mode}: sequential probe, ${flags.probe} requests per target`);
