@@ -24,7 +24,7 @@ export const adminLimitsApi = new Hono<AppEnv>().on(route.method, route.path, te
   const { tenant } = c.req.valid("param");
   const compiled = await c.get("registry").tenant(c.env.DB, tenant);
   if (!compiled) throw notFound(`A manifest for tenant '${tenant}'`, "tenant");
-  const limits = compiled.manifest.limits ?? null;
+  const limits = compiled.manifestLimits;
   const status = await c.env.TENANT_LIMITER.getByName(tenant).status(c.get("clock").nowMs());
   return c.json({ tenant, limits, ...status }, 200);
 });

@@ -23,6 +23,7 @@ import type {
   TenantSnapshot,
 } from "../routing/compiled";
 import { buildMatchTable } from "../routing/match-table";
+import { shared } from "../routing/shared-strings";
 import { compilePredicate, type PredicateSpec } from "../routing/predicate";
 import { stickySeed } from "../routing/sticky-hash";
 import {
@@ -54,17 +55,23 @@ const NO_MATCH: MatchTable = Object.freeze([]);
 // Shared by every task without presets; typed read-only, never written.
 
 export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnapshot {
-  const m = frozenCopy(manifest);
+  // Only what the snapshot keeps of the manifest is copied (frozen, strings
+  // shared): upstreams, adapters, tone presets, limits. Rules are compiled
+  // into the objects below and not kept, so the caller's manifest is garbage
+  // once this returns, and nothing the caller does to it later shows here.
+  const m = manifest;
+  const tenant = m.tenant;
 
   const upstreams = new Map<string, Readonly<Upstream>>();
-  for (const u of m.upstreams) upstreams.set(u.id, u);
+  for (const u of m.upstreams) upstreams.set(u.id, frozenCopy(u));
 
   const adapters = new Map<string, AdapterTarget>();
-  for (const a of m.adapters) {
+  for (const a0 of m.adapters) {
+    const a = frozenCopy(a0);
     const upstream = upstreams.get(a.upstream);
     if (!upstream)
       throw new Error(`compileTenant(${m.tenant}): adapter ${a.version} names unknown upstream ${a.upstream}`);
-    adapters.set(a.version, compileTarget(m.tenant, a, upstream));
+    adapters.set(a.version, compileTarget(tenant, a, upstream));
   }
   const target = (version: string): AdapterTarget => {
     const t = adapters.get(version);
@@ -76,8 +83,9 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
   // rule's `task:` fallback refers to another task's compiled object.
   const tasks = new Map<string, CompiledTask & { rules: CompiledRule[]; match: MatchTable }>();
   for (const t of m.tasks) {
-    tasks.set(t.name, {
-      name: t.name,
+    const name = shared(t.name);
+    tasks.set(name, {
+      name,
       description: t.description,
       allowPinning: t.allow_pinning,
       rules: [],
@@ -151,7 +159,7 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
         chainFor = targets.map((p) => (full.includes(p) ? dedup(full, p) : full));
       }
       const compiledRule: CompiledRule = Object.freeze({
-        id: rule.id,
+        id: shared(rule.id),
         targets,
         cumulative: single ? SINGLE_CUMULATIVE : Object.freeze(cumulative),
         totalWeight: total,
@@ -181,15 +189,18 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
   }
 
   return Object.freeze({
-    tenant: m.tenant,
-    displayName: m.display_name ?? m.tenant,
+    tenant,
+    displayName: m.display_name ?? tenant,
     manifestVersion: meta.manifestVersion,
     compiledAt: meta.compiledAt,
-    manifest: m,
+    manifestLimits: m.limits ? frozenCopy(m.limits) : null,
     upstreams,
     adapters,
     tasks,
-    tone: indexPresets(m.tone ?? [], m.tasks),
+    tone: indexPresets(
+      frozenCopy(m.tone ?? []),
+      m.tasks.map((t) => ({ name: shared(t.name), tone: t.tone && frozenCopy(t.tone) })),
+    ),
     limits: compileLimits(m.limits),
   });
 }
@@ -236,7 +247,11 @@ function versionsOf(rules: readonly Rule[], target: (v: string) => AdapterTarget
   for (const rule of rules) {
     const named = typeof rule.target === "string" ? [rule.target] : rule.target.split.map((s) => s.version);
     for (const entry of rule.fallback ?? []) if (!entry.startsWith(FALLBACK_TASK_PREFIX)) named.push(entry);
-    for (const v of named) if (!out.has(v)) out.set(v, target(v));
+    for (const v of named) {
+      // Keyed by the target's own (copied) string, so nothing of the manifest stays referenced.
+      const t = target(v);
+      if (!out.has(t.adapter.version)) out.set(t.adapter.version, t);
+    }
   }
   return out;
 }
@@ -248,17 +263,22 @@ function dedup(list: readonly AdapterTarget[], exclude: AdapterTarget | null): r
   return out.length === 0 ? EMPTY : Object.freeze(out);
 }
 
+/** Adapter fields no two tenants share (served names are unique per replica): sharing would only fill the table. */
+const UNIQUE_KEYS: ReadonlySet<string> = new Set(["served_name", "source"]);
+
 /**
- * A deep, frozen copy of plain JSON data. Cheaper than structuredClone plus a
- * freezing walk, and compile time is what a cold isolate pays for every
- * tenant it loads.
+ * A deep, frozen copy of plain JSON data, its strings shared between tenants
+ * (shared-strings.ts). Cheaper than structuredClone plus a freezing walk, and
+ * compile time is what a cold isolate pays for every tenant it loads.
  */
 function frozenCopy<T>(value: T): T {
+  if (typeof value === "string") return shared(value) as T;
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy)) as T;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
-    const v = frozenCopy((value as Record<string, unknown>)[key]);
+    const raw = (value as Record<string, unknown>)[key];
+    const v = typeof raw === "string" && UNIQUE_KEYS.has(key) ? raw : frozenCopy(raw);
     // A "__proto__" key (possible in `headers`) must stay data, not set the prototype.
     if (key === "__proto__") Object.defineProperty(out, key, { value: v, enumerable: true });
     else out[key] = v;

@@ -94,8 +94,12 @@ export interface TenantSnapshot {
   readonly displayName: string;
   readonly manifestVersion: number;
   readonly compiledAt: number;
-  /** The manifest it was built from, deep-frozen (for /v1/models and diffs). */
-  readonly manifest: Manifest;
+  /**
+   * The manifest's `limits` as written (GET /admin/tenants/{tenant}/limits);
+   * null when it has none. The rest of the manifest is not kept: what
+   * requests need is compiled below, and the stored manifest is D1's.
+   */
+  readonly manifestLimits: Readonly<NonNullable<Manifest["limits"]>> | null;
   readonly upstreams: ReadonlyMap<string, Readonly<Upstream>>;
   /** Adapter versions by version. */
   readonly adapters: ReadonlyMap<string, AdapterTarget>;

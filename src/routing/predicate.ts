@@ -3,6 +3,7 @@
 // them once per manifest; route resolution (resolve.ts) evaluates them on
 // every chat completion, so the shape is chosen for evaluation speed.
 import type { Predicate } from "../schemas/manifest";
+import { shared } from "./shared-strings";
 
 /**
  * One `when` condition as flat data rather than a closure: evaluating it
@@ -43,11 +44,12 @@ const NO_VALUES: readonly string[] = Object.freeze([]);
 export function compilePredicate(path: string, predicate: Predicate): PredicateSpec {
   const fact: FactKind =
     path === "audience" ? FACT_AUDIENCE : path === "user" ? FACT_USER : path === "region" ? FACT_REGION : FACT_METADATA;
-  const key = fact === FACT_METADATA ? path.slice("metadata.".length) : "";
-  if ("equals" in predicate) return spec(fact, key, OP_EQUALS, predicate.equals, NO_VALUES, false);
-  if ("prefix" in predicate) return spec(fact, key, OP_PREFIX, predicate.prefix, NO_VALUES, false);
+  // Keys and operands are shared between tenants (shared-strings.ts): a request compares against them.
+  const key = fact === FACT_METADATA ? shared(path.slice("metadata.".length)) : "";
+  if ("equals" in predicate) return spec(fact, key, OP_EQUALS, shared(predicate.equals), NO_VALUES, false);
+  if ("prefix" in predicate) return spec(fact, key, OP_PREFIX, shared(predicate.prefix), NO_VALUES, false);
   if ("exists" in predicate) return spec(fact, key, OP_EXISTS, "", NO_VALUES, predicate.exists);
-  return spec(fact, key, OP_IN, "", Object.freeze([...predicate.in]), false);
+  return spec(fact, key, OP_IN, "", Object.freeze(predicate.in.map(shared)), false);
 }
 
 // One object literal for every spec: one hidden class, all fields in-object.

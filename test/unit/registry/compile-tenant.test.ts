@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compileTenant } from "../../../src/registry/compile-tenant";
+import { shared, sharedCount } from "../../../src/routing/shared-strings";
 import { stickySeed } from "../../../src/routing/sticky-hash";
 import { lookupPreset } from "../../../src/tone/lookup-preset";
 import { validateManifest } from "../../../src/registry/validate-manifest";
@@ -79,12 +80,38 @@ describe("compileTenant", () => {
     const snap = compileTenant(manifest, { manifestVersion: 1, compiledAt: 0 });
     manifest.tasks[0].rules[0].target = "a-v1";
     manifest.adapters[0].served_name = "changed";
-    expect(snap.manifest.tasks[0].rules[0].target).toBe("a-v3");
+    manifest.upstreams[0].timeout_ms = 1;
+    expect(snap.tasks.get("chat")!.rules[0].first.adapter.version).toBe("a-v3");
     expect(snap.adapters.get("a-v1")!.adapter.served_name).toBe("shop-a-v1");
+    expect(snap.upstreams.get("up")!.timeout_ms).toBe(30000);
     expect(Object.isFrozen(snap)).toBe(true);
-    expect(Object.isFrozen(snap.manifest.tasks[0].rules[0])).toBe(true);
     expect(Object.isFrozen(snap.tasks.get("chat")!.rules[0])).toBe(true);
     expect(Object.isFrozen(snap.adapters.get("a-v1")!.upstream)).toBe(true);
+    expect(Object.isFrozen(snap.adapters.get("a-v1")!.adapter)).toBe(true);
+  });
+
+  it("keeps the manifest's limits as written, frozen; null without them", () => {
+    expect(compileValid(fixtureManifest()).manifestLimits).toBeNull();
+    const m = fixtureManifest() as Record<string, unknown>;
+    m.limits = { requests_per_minute: 60, per_key: { requests_per_minute: 10 } };
+    const snap = compileValid(m);
+    expect(snap.manifestLimits).toEqual(m.limits);
+    expect(Object.isFrozen(snap.manifestLimits!.per_key)).toBe(true);
+  });
+
+  it("shares strings between tenants through a bounded table, leaving out what is unique to a tenant", () => {
+    compileValid(fixtureManifest());
+    const before = sharedCount();
+    const other = fixtureManifest();
+    other.tenant = "mall";
+    other.adapters.forEach((x) => (x.served_name = `mall-${x.version}`));
+    const b = compileValid(other);
+    // Another tenant id and other served names: nothing new in the table.
+    expect(sharedCount()).toBe(before);
+    expect(b.adapters.get("a-v1")!.servedName).toBe("mall-a-v1");
+    expect(shared("x".repeat(3))).toBe("xxx");
+    for (let i = 0; i < 10_000; i++) shared(`unique-${i}`);
+    expect(sharedCount()).toBeLessThanOrEqual(8192);
   });
 
   it("throws on references a validated manifest cannot have", () => {
