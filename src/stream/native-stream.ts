@@ -1,16 +1,14 @@
 // The native stream mode of an upstream (manifest: stream_mode "native"):
 // the upstream's bytes go to the client as sent, piped by the runtime with
-// no JavaScript per chunk, and a tee()'s second branch is read for the log
-// in large batches. The chunks keep the upstream's own id and model name
-// (the gateway's id stays in x-request-id and the record); an operator opts
-// in per upstream. Kept from the rewrite mode (capture-stream.ts): one
-// record whatever happens; a stream the upstream ends without [DONE] or with
-// its own error event ends with the gateway's OpenAI error event, written
-// after the pipe (which does not close the client's stream); the upstream
-// idle timeout; the client-idle limit (counted from the upstream's end, as
-// the runtime's pipe does not say when the client pulls). NOT kept: after a
-// cut or a stall the client's stream is aborted (a network error, which the
-// SDKs raise) rather than ended with the error event (see below).
+// no JavaScript of ours per chunk, and a tee()'s second branch is read for
+// the log in large batches. The chunks keep the upstream's own id and model
+// name (the gateway's id stays in x-request-id and the record); an operator
+// opts in per upstream. Kept from the rewrite mode (capture-stream.ts): one
+// record whatever happens; a stream that breaks after the 200 (a cut, a
+// stall past the idle timeout, an end without [DONE] or with the upstream's
+// own error event) ends with the gateway's OpenAI error event and no [DONE];
+// the upstream idle timeout; the client-idle limit (counted from the
+// upstream's end, as the runtime's pipe does not say when the client pulls).
 // Trade-offs: the client gets the upstream's usage chunk whether or not it
 // asked (the gateway always asks the upstream for usage, for the log), and
 // an upstream's own [DONE] has gone out before a later problem can be seen.
@@ -18,7 +16,7 @@
 // token a read waits for LOG_BATCH bytes, so an upstream slower than
 // LOG_BATCH bytes per timeout counts as stalled.
 import type { Clock } from "../clock";
-import { upstreamStreamBroken } from "../errors";
+import { upstreamStreamBroken, upstreamTimeout } from "../errors";
 import type { StreamEnd } from "../logging/capture-stream";
 import type { CompletionCapture } from "../logging/completion-capture";
 import { sseData } from "../providers/sse";
@@ -44,20 +42,24 @@ type ByobReader = ReadableStreamBYOBReader & {
   readAtLeast?: (min: number, view: Uint8Array) => Promise<ReadableStreamReadResult<Uint8Array>>;
 };
 
-/** workerd's IdentityTransformStream is a native byte pipe; elsewhere (tests in Node) a plain TransformStream. */
-function identity(): { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } {
-  const Native = (globalThis as { IdentityTransformStream?: new () => TransformStream<Uint8Array, Uint8Array> })
-    .IdentityTransformStream;
-  return Native ? new Native() : new TransformStream<Uint8Array, Uint8Array>();
-}
-
 export function nativeStream(
   upstream: ReadableStream<Uint8Array>,
   options: NativeStreamOptions,
 ): ReadableStream<Uint8Array> {
   const { clock, capture } = options;
   const [toClient, toLog] = upstream.tee();
-  const { readable, writable } = identity();
+  // The client's stream: a standard TransformStream with no transform (the
+  // runtime moves each chunk; no JavaScript of ours runs per chunk), piped
+  // into with preventAbort, so that after the upstream fails it is still
+  // open and the gateway's error event can follow. workerd 1.20260426's
+  // IdentityTransformStream cannot do that: a pipe into it that fails (source
+  // error or abort signal) aborts it, or with preventAbort leaves its writable
+  // errored and its readable hanging; and one IdentityTransformStream cannot
+  // be piped into another ("Inter-TransformStream pipeTo"). Its price in the
+  // paced bench: docs/streaming.md (the per-event tax did not rise).
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>({
+    cancel: (reason: unknown) => clientLeft(reason),
+  } as Transformer<Uint8Array, Uint8Array>);
   const raw = new ByteSink(16 * 1024);
   const stopPipe = new AbortController();
   const clientIdleMs = options.clientIdleTimeoutMs ?? CLIENT_IDLE_MS;
@@ -67,6 +69,8 @@ export function nativeStream(
   let timedOut = false;
   let watchdog: ReturnType<typeof setTimeout> | null = null;
   let logEndedAt = 0;
+  let clientStopped = false;
+  let clientGone = false;
 
   const end = (result: StreamEnd) => {
     if (ended) return;
@@ -93,6 +97,7 @@ export function nativeStream(
     if (logDone && now - logEndedAt >= clientIdleMs) {
       const error = `client stopped reading for ${clientIdleMs} ms`;
       end({ status: "client_aborted", error });
+      clientStopped = true;
       stopPipe.abort(new Error(error));
       return;
     }
@@ -148,47 +153,67 @@ export function nativeStream(
     }
   })();
 
-  /** After a pipe that ended cleanly: the gateway's error event when the upstream's stream was not whole, then close. */
-  const finishWith = async (failure: { status: "upstream_error"; error: string } | null) => {
+  function clientLeft(reason: unknown) {
+    if (clientGone) return;
+    clientGone = true;
+    end({
+      status: "client_aborted",
+      error: `client disconnected${reason ? `: ${reason instanceof Error ? reason.message : String(reason)}` : ""}`,
+    });
+    options.abortUpstream("client disconnected");
+  }
+
+  const writableErrored = () => {
     const writer = writable.getWriter();
-    if (failure && !readLog(raw.view(), null, options.includeUsage).errorForwarded) {
-      writer.write(encoder.encode(sseData(upstreamStreamBroken(failure.error).toBody()))).catch(() => {});
-    }
-    end(failure ?? { status: "ok" });
-    await writer.close().catch(() => {});
+    const errored = writer.desiredSize === null;
+    writer.releaseLock();
+    return errored;
   };
 
-  // A cut or a stall errors the upstream's stream: the runtime's pipe then
-  // aborts the client's stream (workerd 1.20260426's pipe neither settles nor
-  // heeds its signal once its source errors, so no event can follow it), and
-  // the log branch, which sees the same error, ends the record.
+  /**
+   * Ends the client's stream after the pipe: the gateway's error event
+   * (unless the upstream's own went out), then close, so no [DONE] follows.
+   */
+  const finish = async (event: Uint8Array | null, result: StreamEnd | null) => {
+    const writer = writable.getWriter();
+    if (event && !readLog(raw.view(), null, options.includeUsage).errorForwarded) {
+      writer.write(event).catch(() => {});
+    }
+    if (result) end(result);
+    await writer.close().catch(() => {});
+  };
+  const errorEvent = (error: { toBody: () => unknown }) => encoder.encode(sseData(error.toBody()));
+
+  // A cut or a stall errors the upstream's stream: the log branch, which
+  // sees the same error, ends the record, and the pipe's rejection writes
+  // the error event.
   void log.then((broken) => {
     if (broken === null || ended) return;
     options.abortUpstream(timedOut ? "timeout" : "upstream failed");
     end({ status: timedOut ? "timeout" : "upstream_error", error: broken });
   });
 
-  toClient.pipeTo(writable, { preventClose: true, signal: stopPipe.signal }).then(
+  toClient.pipeTo(writable, { preventClose: true, preventAbort: true, signal: stopPipe.signal }).then(
     async () => {
       const broken = await log;
       if (ended || broken !== null) return;
       const flags = readLog(raw.view(), null, options.includeUsage);
       if (!flags.sawDone || flags.upstreamError) {
-        return finishWith({
-          status: "upstream_error",
-          error: flags.upstreamError ?? "upstream stream ended before [DONE]",
-        });
+        const error = flags.upstreamError ?? "upstream stream ended before [DONE]";
+        return finish(errorEvent(upstreamStreamBroken(error)), { status: "upstream_error", error });
       }
-      return finishWith(null);
+      return finish(null, { status: "ok" });
     },
-    (error) => {
-      if (ended) return;
-      // The upstream was fine when the pipe failed: the client went away.
-      end({
-        status: "client_aborted",
-        error: `client disconnected: ${error instanceof Error ? error.message : String(error)}`,
-      });
-      options.abortUpstream("client disconnected");
+    async (error) => {
+      // The client stopped reading after the upstream's end: its stream errors.
+      if (clientStopped) return void writable.abort(error).catch(() => {});
+      // The client cancelled its stream (clientLeft), or a runtime without
+      // the transformer's cancel hook errored it.
+      if (clientGone) return;
+      if (writableErrored()) return clientLeft(error);
+      // Otherwise the upstream failed, and the log branch has the same error.
+      const broken = (await log) ?? (error instanceof Error ? error.message : String(error));
+      return finish(errorEvent(timedOut ? upstreamTimeout(broken) : upstreamStreamBroken(broken)), null);
     },
   );
   return readable;

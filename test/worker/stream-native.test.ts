@@ -5,7 +5,8 @@
 // gateway's OpenAI error event and no [DONE], and every stream leaves one
 // record. The rewrite mode's own byte-for-byte tests are the goldens
 // (test/unit/stream/golden.test.ts) and stream-errors.test.ts.
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
+import OpenAI from "openai";
 import { beforeAll, describe, expect, it } from "vitest";
 import { storeApiKey } from "../../src/auth/api-keys";
 import { call, chat, gatewayRegistry, readSSE, waitForInteraction } from "./helpers/gateway";
@@ -63,23 +64,61 @@ describe("native stream mode", () => {
     expect(row.ttft_ms).not.toBeNull();
   });
 
-  it("never ends a cut stream cleanly, and logs upstream_error", async () => {
+  it("ends a cut stream with the gateway's error event and no [DONE], and logs upstream_error", async () => {
     const { response, settled } = await chat({ model: "native-cut", stream: true }, opts);
     expect(response.status).toBe(200);
-    // After a cut the runtime aborts the client's stream: the read fails, never a clean end.
-    await expect(response.text()).rejects.toThrow();
+    const { events, done } = await readSSE(response);
+    expect(done).toBe(false);
+    // The upstream's chunks as sent, then the gateway's error event.
+    expect(events.length).toBeGreaterThan(1);
+    expect(events.slice(0, -1).every((e) => e.id.startsWith("chatcmpl-dev-"))).toBe(true);
+    expect(events.at(-1)).toEqual({
+      error: {
+        message: expect.stringContaining("The upstream stream broke off"),
+        type: "upstream_error",
+        param: null,
+        code: "upstream_error",
+      },
+    });
     await settled();
     const row = await waitForInteraction(response.headers.get("x-request-id")!);
     expect(row.status).toBe("upstream_error");
     expect(String(row.response_text)).toContain("[adapter");
+    expect(row.error).toBe(events.at(-1).error.message.replace("The upstream stream broke off: ", ""));
   });
 
-  it("aborts a stalled stream and logs timeout", async () => {
+  it("ends a stalled stream with a timeout error event and no [DONE], and logs timeout", async () => {
     const { response, settled } = await chat({ model: "native-stall", stream: true }, opts);
-    await expect(response.text()).rejects.toThrow();
+    const { events, done } = await readSSE(response);
+    expect(done).toBe(false);
+    expect(events.slice(0, -1).every((e) => e.id.startsWith("chatcmpl-dev-"))).toBe(true);
+    expect(events.at(-1)?.error).toMatchObject({
+      type: "timeout_error",
+      code: "upstream_timeout",
+      message: expect.stringContaining("no data from upstream for 300 ms"),
+    });
     await settled();
     const row = await waitForInteraction(response.headers.get("x-request-id")!);
     expect(row.status).toBe("timeout");
+  });
+
+  it("makes the official SDK raise on a cut and on a stall, over a real invocation of the Worker", async () => {
+    const client = new OpenAI({
+      apiKey: key,
+      baseURL: "http://gateway.test/v1",
+      fetch: (input, init) => exports.default.fetch(new Request(String(input), init as RequestInit)),
+      maxRetries: 0,
+    });
+    const drain = async (model: string) => {
+      const stream = await client.chat.completions.create({
+        model,
+        stream: true,
+        messages: [{ role: "user", content: "hello" }],
+      });
+      for await (const chunk of stream) void chunk;
+    };
+    await expect(drain("native-cut")).rejects.toThrow(/broke off/);
+    await expect(drain("native-stall")).rejects.toThrow(/no data from upstream/);
   });
 
   it("logs client_aborted when the client goes away mid-stream", async () => {
