@@ -24,6 +24,7 @@ import type {
 } from "../routing/compiled";
 import { buildMatchTable } from "../routing/match-table";
 import { shared } from "../routing/shared-strings";
+import { buildTaskIndex } from "../routing/task-index";
 import { compilePredicate, type PredicateSpec } from "../routing/predicate";
 import { stickySeed } from "../routing/sticky-hash";
 import {
@@ -197,6 +198,7 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
     upstreams,
     adapters,
     tasks,
+    taskIndex: buildTaskIndex(tasks.values()),
     tone: indexPresets(
       frozenCopy(m.tone ?? []),
       m.tasks.map((t) => ({ name: shared(t.name), tone: t.tone && frozenCopy(t.tone) })),

@@ -70,6 +70,9 @@ export interface CompiledRule {
 export type MatchSlot = CompiledRule | number | string | boolean | readonly string[] | ReadonlySet<string>;
 export type MatchTable = readonly MatchSlot[];
 
+/** See task-index.ts: (key, name, task, match table) per task, in one flat array. */
+export type TaskIndex = readonly (number | string | CompiledTask | MatchTable)[];
+
 export interface CompiledTask {
   readonly name: string;
   readonly description: string | undefined;
@@ -104,6 +107,8 @@ export interface TenantSnapshot {
   /** Adapter versions by version. */
   readonly adapters: ReadonlyMap<string, AdapterTarget>;
   readonly tasks: ReadonlyMap<string, CompiledTask>;
+  /** The same tasks as route resolution looks them up (task-index.ts). */
+  readonly taskIndex: TaskIndex;
   /** Tone presets by task and audience, for src/tone's lookupPreset. */
   readonly tone: PresetIndex;
   /** null when the manifest sets no limit: a chat request then makes no limiter call at all. */

@@ -11,8 +11,9 @@
 // fallbacks that depend on the request are expanded here, and only they
 // allocate.
 // Failures are tagged results; the handler maps them to GatewayErrors.
-import type { AdapterTarget, CompiledRule, CompiledTask, TenantSnapshot } from "./compiled";
+import type { AdapterTarget, CompiledRule, CompiledTask, MatchTable, TenantSnapshot } from "./compiled";
 import { firstMatch, type RequestFacts } from "./match-table";
+import { findTask } from "./task-index";
 import { stickyPoint } from "./sticky-hash";
 
 export type { RequestFacts };
@@ -61,16 +62,18 @@ export function pinnedTarget(task: CompiledTask, version: string): AdapterTarget
 export function resolveRoute(tenant: TenantSnapshot, facts: RouteFacts): RouteResult {
   const model = facts.model;
   const at = model.indexOf("@");
-  const task = tenant.tasks.get(at < 0 ? model : model.slice(0, at));
-  if (task === undefined) return TASK_NOT_FOUND;
-  const rule = firstMatch(task.match, facts);
+  const tasks = tenant.taskIndex;
+  const slot = findTask(tasks, at < 0 ? model : model.slice(0, at));
+  if (slot < 0) return TASK_NOT_FOUND;
+  const name = tasks[slot + 1] as string;
+  const rule = firstMatch(tasks[slot + 3] as MatchTable, facts);
 
   if (at >= 0) {
-    const pinned = pinnedTarget(task, model.slice(at + 1));
+    const pinned = pinnedTarget(tasks[slot + 2] as CompiledTask, model.slice(at + 1));
     if (pinned === undefined) return VERSION_NOT_ALLOWED;
     return {
       ok: true,
-      task: task.name,
+      task: name,
       rule: PINNED_RULE,
       primary: pinned,
       fallbacks: rule === undefined ? EMPTY : pinnedChain(rule, facts, pinned),
@@ -87,7 +90,7 @@ export function resolveRoute(tenant: TenantSnapshot, facts: RouteFacts): RouteRe
     appendSteps(rule, facts, out, primary, 0);
     fallbacks = out;
   }
-  return { ok: true, task: task.name, rule: rule.id, primary, fallbacks, pinned: false };
+  return { ok: true, task: name, rule: rule.id, primary, fallbacks, pinned: false };
 }
 
 /**
