@@ -48,7 +48,7 @@ export interface CompileMeta {
   compiledAt: number;
 }
 
-const EMPTY: readonly AdapterTarget[] = Object.freeze([]);
+const EMPTY: readonly never[] = Object.freeze([]);
 const NO_TESTS: readonly PredicateSpec[] = Object.freeze([]);
 const NO_STEPS: readonly FallbackStep[] = Object.freeze([]);
 const SINGLE_CUMULATIVE: readonly number[] = Object.freeze([1]);
@@ -74,6 +74,25 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
       throw new Error(`compileTenant(${m.tenant}): adapter ${a.version} names unknown upstream ${a.upstream}`);
     adapters.set(a.version, compileTarget(tenant, a, upstream));
   }
+  // Equal lists (targets, chains, weights) are one frozen array per snapshot:
+  // many rules of a tenant name the same versions or fall back the same way.
+  // Keyed by the elements' identity (numbers by value).
+  const lists = new Map<string, readonly unknown[]>();
+  const ids = new Map<unknown, number>();
+  const idOf = (x: unknown) => {
+    if (typeof x === "number") return `#${x}`;
+    let id = ids.get(x);
+    if (id === undefined) ids.set(x, (id = ids.size));
+    return String(id);
+  };
+  const share = <T>(list: readonly T[]): readonly T[] => {
+    if (list.length === 0) return EMPTY;
+    const key = list.map(idOf).join(",");
+    let hit = lists.get(key) as readonly T[] | undefined;
+    if (hit === undefined) lists.set(key, (hit = Object.freeze(list)));
+    return hit;
+  };
+
   const target = (version: string): AdapterTarget => {
     const t = adapters.get(version);
     if (!t) throw new Error(`compileTenant(${m.tenant}): unknown adapter version ${version}`);
@@ -82,7 +101,7 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
 
   // Tasks are created first and their rules filled in afterwards, because a
   // rule's `task:` fallback refers to another task's compiled object.
-  const tasks = new Map<string, CompiledTask & { rules: CompiledRule[]; match: MatchTable }>();
+  const tasks = new Map<string, CompiledTask & { rules: readonly CompiledRule[]; match: MatchTable }>();
   for (const t of m.tasks) {
     const name = shared(t.name);
     tasks.set(name, {
@@ -109,7 +128,9 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
     if (!hasConditions(first) && typeof first.target === "string") {
       const steps = compileSteps(first);
       if (steps.every((s) => s.kind === "adapter")) {
-        result = dedup([target(first.target), ...steps.map((s) => (s as { target: AdapterTarget }).target)], null);
+        result = share(
+          dedup([target(first.target), ...steps.map((s) => (s as { target: AdapterTarget }).target)], null),
+        );
       }
     }
     visiting.delete(name);
@@ -135,13 +156,14 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
 
   for (const t of m.tasks) {
     const compiled = tasks.get(t.name)!;
+    const rules: CompiledRule[] = [];
     const withTests: { rule: CompiledRule; tests: readonly PredicateSpec[] }[] = [];
     for (const rule of t.rules) {
       const single = typeof rule.target === "string";
       const split = single
         ? [{ version: rule.target as string, weight: 1 }]
         : (rule.target as { split: SplitEntry[] }).split;
-      const targets = Object.freeze(split.map((s) => target(s.version)));
+      const targets = share(split.map((s) => target(s.version)));
       const cumulative: number[] = [];
       let total = 0;
       for (const s of split) cumulative.push((total += s.weight));
@@ -152,22 +174,24 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
       let fullChain: readonly AdapterTarget[] | null = null;
       let chainFor: (readonly AdapterTarget[])[] | null = null;
       if (steps.every((s) => s.kind === "adapter")) {
-        const full = dedup(
-          steps.map((s) => (s as { target: AdapterTarget }).target),
-          null,
+        const full = share(
+          dedup(
+            steps.map((s) => (s as { target: AdapterTarget }).target),
+            null,
+          ),
         );
         fullChain = full;
-        chainFor = targets.map((p) => (full.includes(p) ? dedup(full, p) : full));
+        chainFor = targets.map((p) => (full.includes(p) ? share(dedup(full, p)) : full));
       }
       const compiledRule: CompiledRule = Object.freeze({
         id: shared(rule.id),
         targets,
-        cumulative: single ? SINGLE_CUMULATIVE : Object.freeze(cumulative),
+        cumulative: single ? SINGLE_CUMULATIVE : share(cumulative),
         totalWeight: total,
         // int32 with the same bits: a small integer in the object, not a boxed double.
         seed: stickySeed(m.tenant, t.name, rule.id) | 0,
         steps: chainFor ? NO_STEPS : Object.freeze(steps.map((s) => Object.freeze(s))),
-        chainFor: chainFor && Object.freeze(chainFor),
+        chainFor: chainFor && share(chainFor),
         fullChain,
         arms: targets.length,
         first: targets[0],
@@ -176,7 +200,7 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
         secondChain: targets.length > 1 ? (chainFor?.[1] ?? null) : null,
         cut: cumulative[0],
       });
-      compiled.rules.push(compiledRule);
+      rules.push(compiledRule);
       withTests.push({
         rule: compiledRule,
         tests: hasConditions(rule)
@@ -184,7 +208,7 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
           : NO_TESTS,
       });
     }
-    Object.freeze(compiled.rules);
+    compiled.rules = Object.freeze(rules);
     compiled.match = buildMatchTable(withTests);
     Object.freeze(compiled);
   }
@@ -258,11 +282,11 @@ function versionsOf(rules: readonly Rule[], target: (v: string) => AdapterTarget
   return out;
 }
 
-/** First occurrence of each target, without `exclude`; frozen. */
-function dedup(list: readonly AdapterTarget[], exclude: AdapterTarget | null): readonly AdapterTarget[] {
+/** First occurrence of each target, without `exclude`. */
+function dedup(list: readonly AdapterTarget[], exclude: AdapterTarget | null): AdapterTarget[] {
   const out: AdapterTarget[] = [];
   for (const t of list) if (t !== exclude && !out.includes(t)) out.push(t);
-  return out.length === 0 ? EMPTY : Object.freeze(out);
+  return out;
 }
 
 /** Adapter fields no two tenants share (served names are unique per replica): sharing would only fill the table. */

@@ -75,6 +75,21 @@ describe("compileTenant", () => {
     expect(Object.isFrozen(chat.match)).toBe(true);
   });
 
+  it("keeps one array for equal lists within a snapshot, and none empty of its own", () => {
+    const snap = compileValid(fixtureManifest());
+    const [vip, , , eu] = snap.tasks.get("chat")!.rules;
+    const faq = snap.tasks.get("faq")!.rules[0];
+    // All three fall back to [a-v1] alone.
+    expect(vip.fullChain!.map((t) => t.adapter.version)).toEqual(["a-v1"]);
+    expect(eu.fullChain).toBe(vip.fullChain);
+    expect(faq.fullChain).toBe(vip.fullChain);
+    expect(eu.fullChain).not.toBe(snap.tasks.get("chat")!.rules[1].fullChain);
+    // No fallback at all: the shared empty array.
+    const strict = snap.tasks.get("strict")!.rules;
+    expect(strict[0].fullChain).toEqual([]);
+    expect(strict[0].fullChain).toBe(compileValid(fixtureManifest()).tasks.get("strict")!.rules[1].fullChain);
+  });
+
   it("is immutable and independent of the manifest object it came from", () => {
     const manifest = parsed(fixtureManifest());
     const snap = compileTenant(manifest, { manifestVersion: 1, compiledAt: 0 });
