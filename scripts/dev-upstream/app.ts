@@ -74,7 +74,9 @@ const INJECTED: Record<string, [number, string]> = {
   "503": [503, "ServiceUnavailableError"],
   "429": [429, "RateLimitError"],
 };
-const FAIL_MODES = new Set([...Object.keys(INJECTED), "hang", "cut", "bad-lora"]);
+const FAIL_MODES = new Set([...Object.keys(INJECTED), "hang", "cut", "stall-body", "bad-lora"]);
+/** How long a stall-body answer waits between its two halves: longer than any test's timeout. */
+const STALL_BODY_MS = 60_000;
 /** Pause before erroring a cut stream, so Node adapters have already sent the headers. */
 const CUT_GRACE_MS = 25;
 
@@ -476,6 +478,17 @@ export function createDevUpstream(options: DevUpstreamOptions): Hono {
     });
     const json = completionJson(full);
     headers["content-type"] = "application/json";
+    if (fail === "stall-body") {
+      // Headers and half the body, then silence: a timeout must cover the body too.
+      return new Response(
+        bodyFrom(async function* (s) {
+          yield json.slice(0, Math.floor(json.length / 2));
+          await sleep(STALL_BODY_MS, s);
+          yield json.slice(Math.floor(json.length / 2));
+        }, signal),
+        { headers },
+      );
+    }
     if (!full.cut) return new Response(json, { headers });
     return new Response(
       bodyFrom(async function* (s) {

@@ -275,21 +275,36 @@ describe("upstream failures", () => {
     expect(String(row.error)).toContain("no data from upstream for 300 ms");
   });
 
-  it.each(["fallback-500", "fallback-429", "fallback-hang", "fallback-badlora", "fallback-cut", "fallback-chain"])(
-    "%s falls back to the next adapter before the first byte",
-    async (task) => {
-      const { response, settled } = await chat({ model: task }, testco);
-      expect(response.status).toBe(200);
-      expect(response.headers.get("x-switchyard-adapter-version")).toBe("ok-v1");
-      expect(response.headers.get("x-switchyard-route")).toBe(`${task}-rule`);
-      await settled();
-      const row = await waitForInteraction(response.headers.get("x-request-id")!);
-      expect(row.status).toBe("ok");
-      const attempts = JSON.parse(String(row.attempts));
-      expect(attempts.at(-1)).toMatchObject({ version: "ok-v1", outcome: "ok" });
-      expect(attempts.length).toBe(task === "fallback-chain" ? 4 : 2);
-    },
-  );
+  it("a whole answer whose body stalls after its headers times out within timeout_ms (504), logged as timeout", async () => {
+    const { response, settled } = await chat({ model: "stall-body" }, testco);
+    expect(response.status).toBe(504);
+    expect(await response.json()).toMatchObject({ error: { code: "upstream_timeout" } });
+    await settled();
+    const row = await waitForInteraction(response.headers.get("x-request-id")!);
+    expect(row.status).toBe("timeout");
+    expect(JSON.parse(String(row.attempts))).toMatchObject([{ version: "stall-body-v1", outcome: "timeout" }]);
+  });
+
+  it.each([
+    "fallback-500",
+    "fallback-429",
+    "fallback-hang",
+    "fallback-badlora",
+    "fallback-cut",
+    "fallback-stall-body",
+    "fallback-chain",
+  ])("%s falls back to the next adapter before the first byte", async (task) => {
+    const { response, settled } = await chat({ model: task }, testco);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-switchyard-adapter-version")).toBe("ok-v1");
+    expect(response.headers.get("x-switchyard-route")).toBe(`${task}-rule`);
+    await settled();
+    const row = await waitForInteraction(response.headers.get("x-request-id")!);
+    expect(row.status).toBe("ok");
+    const attempts = JSON.parse(String(row.attempts));
+    expect(attempts.at(-1)).toMatchObject({ version: "ok-v1", outcome: "ok" });
+    expect(attempts.length).toBe(task === "fallback-chain" ? 4 : 2);
+  });
 });
 
 describe("client abort", () => {

@@ -87,6 +87,7 @@ export function testcoManifest() {
       failing("cut", { "x-dev-fail": "cut" }),
       failing("slow", { "x-dev-first-token-ms": "200", "x-dev-token-ms": "100" }),
       failing("stall", { "x-dev-token-ms": "1000" }, 300),
+      failing("stall-body", { "x-dev-fail": "stall-body" }, 300),
       { ...failing("lorax", {}), dialect: "lorax" },
       { id: "ai", kind: "workers-ai", timeout_ms: 5000 },
     ],
@@ -99,6 +100,7 @@ export function testcoManifest() {
       adapter("cut-v1", "cut"),
       adapter("slow-v1", "slow"),
       adapter("stall-v1", "stall"),
+      adapter("stall-body-v1", "stall-body"),
       adapter("badlora-v1", "ok", "no-such-lora"),
       adapter("lorax-v1", "lorax"),
       { ...adapter("ai-v1", "ai", "testco-ai-lora"), base_model: "@cf/mistral/mistral-7b-instruct-v0.2-lora" },
@@ -112,6 +114,7 @@ export function testcoManifest() {
       task("cut", "cut-v1"),
       task("slow", "slow-v1"),
       task("stall", "stall-v1"),
+      task("stall-body", "stall-body-v1"),
       task("badlora", "badlora-v1"),
       task("ai", "ai-v1"),
       task("lorax", "lorax-v1"),
@@ -121,6 +124,7 @@ export function testcoManifest() {
       task("fallback-badlora", "badlora-v1", ["ok-v1"]),
       task("fallback-chain", "fail500-v1", ["fail503-v1", "fail429-v1", "ok-v1"]),
       task("fallback-cut", "cut-v1", ["ok-v1"]),
+      task("fallback-stall-body", "stall-body-v1", ["ok-v1"]),
     ],
   };
 }
