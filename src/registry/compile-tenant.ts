@@ -188,7 +188,9 @@ export function compileTenant(manifest: Manifest, meta: CompileMeta): TenantSnap
         targets,
         cumulative: single ? SINGLE_CUMULATIVE : share(cumulative),
         totalWeight: total,
-        // int32 with the same bits: a small integer in the object, not a boxed double.
+        // int32 with the same bits: stored in the object itself where V8's small
+        // integers are 32-bit (Node on x64), not as a boxed double; workerd's
+        // pointer compression leaves 31 bits, so there half the seeds stay boxed.
         seed: stickySeed(m.tenant, t.name, rule.id) | 0,
         steps: chainFor ? NO_STEPS : Object.freeze(steps.map((s) => Object.freeze(s))),
         chainFor: chainFor && share(chainFor),

@@ -6,7 +6,7 @@
 //   background check of registry_state.version (through waitUntil; the
 //   request itself uses what it has) and a reload only if it moved.
 // - Compiled tenants load on their first request and live in an LRU of
-//   TENANT_CACHE_SIZE (default 500: about 32 KB each, ~16 MB of the 128 MB
+//   TENANT_CACHE_SIZE (default 500: about 26 KB each, ~13 MB of the 128 MB
 //   isolate). Each entry carries the manifest version it was compiled from; a
 //   hit older than the snapshot's version for that tenant is recompiled, so a
 //   load that was in flight across a reload cannot keep an old manifest live.
