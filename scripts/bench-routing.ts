@@ -254,7 +254,7 @@ export async function benchRouting(options: RoutingBenchOptions = {}): Promise<R
   );
   const compileMs = Number(process.hrtime.bigint() - t0) / 1e6;
   // What stays in an isolate is the snapshot alone; the validated manifests
-  // are garbage once compiled (compileTenant keeps its own frozen copy).
+  // are garbage once compiled (compileTenant copies only what it keeps).
   manifests = null;
   gc();
   const snapshotBytes = process.memoryUsage().heapUsed - heapBefore + manifestBytes(tenants, tasks, gc);
