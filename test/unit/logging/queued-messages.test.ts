@@ -5,38 +5,10 @@ import type { InteractionRecord } from "../../../src/logging/interaction-record"
 import { fromQueued, toQueued } from "../../../src/logging/queued-messages";
 import { applyPreset } from "../../../src/tone/apply-preset";
 import type { TonePreset } from "../../../src/schemas/tone-preset";
+import { interactionRecord } from "../../worker/helpers/records";
 
-function recordWith(client: unknown[], upstream: unknown[]): InteractionRecord {
-  return {
-    request_id: "r1",
-    tenant_id: "t1",
-    task: "support",
-    adapter: "a",
-    adapter_version: "a-v1",
-    route: "default",
-    tone: null,
-    audience: null,
-    user: null,
-    status: "ok",
-    error: null,
-    http_status: 200,
-    stream: false,
-    client_messages: client,
-    upstream_messages: upstream,
-    params: {},
-    tools: null,
-    metadata: null,
-    response_text: "ok",
-    response_tool_calls: null,
-    finish_reason: "stop",
-    usage: null,
-    usage_estimated: false,
-    attempts: [],
-    latency_ms: 1,
-    ttft_ms: null,
-    created_at: 1,
-  };
-}
+const recordWith = (client: unknown[], upstream: unknown[]): InteractionRecord =>
+  interactionRecord("r1", { client_messages: client, upstream_messages: upstream });
 
 /** What the consumer reads: the queued record after a trip through JSON. */
 const overTheQueue = (r: InteractionRecord) => fromQueued(JSON.parse(JSON.stringify(toQueued(r))));
