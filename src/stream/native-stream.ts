@@ -1,20 +1,34 @@
 // The native stream mode of an upstream (manifest: stream_mode "native"):
-// the upstream's bytes go to the client as sent, piped by the runtime with
-// no JavaScript of ours per chunk, and a tee()'s second branch is read for
-// the log in large batches. The chunks keep the upstream's own id and model
-// name (the gateway's id stays in x-request-id and the record); an operator
-// opts in per upstream. Kept from the rewrite mode (capture-stream.ts): one
-// record whatever happens; a stream that breaks after the 200 (a cut, a
-// stall past the idle timeout, an end without [DONE] or with the upstream's
-// own error event) ends with the gateway's OpenAI error event and no [DONE];
-// the upstream idle timeout; the client-idle limit (counted from the
-// upstream's end, as the runtime's pipe does not say when the client pulls).
-// Trade-offs: the client gets the upstream's usage chunk whether or not it
-// asked (the gateway always asks the upstream for usage, for the log), and
-// an upstream's own [DONE] has gone out before a later problem can be seen.
-// The idle timeout counts time without a completed log read; after the first
-// token a read waits for LOG_BATCH bytes, so an upstream slower than
-// LOG_BATCH bytes per timeout counts as stalled.
+// the upstream's bytes go to the client as sent, with no parse, scan or
+// rewrite; the chunks keep the upstream's own id and model name (the
+// gateway's id stays in x-request-id and the record); an operator opts in
+// per upstream. Kept from the rewrite mode (capture-stream.ts): one record
+// whatever happens; a stream that breaks after the 200 (a cut, a stall past
+// the idle timeout, an end without [DONE] or with the upstream's own error
+// event) ends with the gateway's OpenAI error event and no [DONE]; the
+// upstream idle timeout; the client-idle limit. Trade-offs: the client gets
+// the upstream's usage chunk whether or not it asked (the gateway always
+// asks the upstream for usage, for the log), and an upstream's own [DONE]
+// has gone out before a later problem can be seen.
+//
+// How the bytes move: the runtime reads the upstream as it comes (a tee()
+// whose second branch it pipes and drains itself, with no JavaScript per
+// chunk), so the first branch queues what has arrived; a pull-driven loop of
+// ours takes that queue to the client and keeps the same bytes as the log's
+// copy. Each read takes everything queued (a BYOB read into one 16 KB
+// buffer), and while the upstream sends faster than one read per
+// COALESCE_MS the loop waits that long before the next read: a 1 ms token
+// stream costs a read and a write per 4 ms, not per token. A token that
+// arrives while a read waits goes out at once; one that arrives during a
+// pause waits at most COALESCE_MS (as in the rewrite mode); everything up to
+// the first token goes out as read. Why not a pipe all the way to the
+// client (as this mode first did): in workerd 1.20260426 a pending
+// readAtLeast(16 KB) on the log's tee branch held the client's branch back
+// until it was filled (the client got the first token, then the rest at the
+// end); a pipe into a standard TransformStream that does pass each chunk on
+// as it comes costs about 100 µs of CPU per event; and a pipe into the
+// runtime's IdentityTransformStream cannot end a cut stream with the error
+// event. Figures: docs/streaming.md.
 import type { Clock } from "../clock";
 import { upstreamStreamBroken, upstreamTimeout } from "../errors";
 import type { StreamEnd } from "../logging/capture-stream";
@@ -33,44 +47,89 @@ export interface NativeStreamOptions {
   onEnd: (end: StreamEnd, endedAt: number) => void;
 }
 
-/** Bytes the log branch waits for per read once the first token is in. */
-const LOG_BATCH = 16 * 1024;
+/** Most bytes one read takes. */
+const READ_BYTES = 16 * 1024;
+/** Reads come at least this far apart while each finds bytes waiting. */
+const COALESCE_MS = 4;
 const CLIENT_IDLE_MS = 20_000;
 const encoder = new TextEncoder();
 
-type ByobReader = ReadableStreamBYOBReader & {
-  readAtLeast?: (min: number, view: Uint8Array) => Promise<ReadableStreamReadResult<Uint8Array>>;
-};
+class IdleTimeout extends Error {}
+
+type Read = () => Promise<ReadableStreamReadResult<Uint8Array>>;
+
+/**
+ * A read of whatever has arrived: BYOB into one reused buffer where the
+ * stream is a byte stream (a fetch body in the runtime), else a plain read.
+ */
+function reads(upstream: ReadableStream<Uint8Array>): { read: Read; cancel: (reason: unknown) => Promise<void> } {
+  let byob: ReadableStreamBYOBReader | null = null;
+  try {
+    byob = upstream.getReader({ mode: "byob" });
+  } catch {
+    // Not a byte stream (a JS ReadableStream in unit tests).
+  }
+  if (byob) {
+    const reader = byob;
+    let buffer = new Uint8Array(READ_BYTES);
+    return {
+      read: async () => {
+        const next = await reader.read(buffer);
+        // The read took the buffer over; its view's buffer is ours again.
+        if (next.value) buffer = new Uint8Array(next.value.buffer as ArrayBuffer);
+        return next.done ? { done: true, value: undefined } : { done: false, value: next.value! };
+      },
+      cancel: (reason) => reader.cancel(reason),
+    };
+  }
+  const reader = upstream.getReader();
+  return { read: () => reader.read(), cancel: (reason) => reader.cancel(reason) };
+}
+
+/**
+ * A tee() branch of `upstream` whose other branch the runtime drains as the
+ * bytes come, so this one holds everything that has arrived for a read to
+ * take at once (an undrained branch fills only as far as its own reads ask).
+ * Nothing bounds that queue: a slow client holds the answer in memory, as
+ * the rewrite mode's upstream buffers would (the client limit ends it).
+ * The drain must read with no minimum: a pending read with one (readAtLeast,
+ * or a Response body's read to the end) makes the tee wait to fill it and
+ * holds this branch back too. Outside the runtime (unit tests): `upstream`.
+ */
+function drained(upstream: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const Identity = (globalThis as { IdentityTransformStream?: new () => ReadableWritablePair<Uint8Array, Uint8Array> })
+    .IdentityTransformStream;
+  if (!Identity) return upstream;
+  const [branch, drain] = upstream.tee();
+  const sink = new Identity();
+  // The runtime's own pipe and read to the end; an upstream error ends them
+  // both (the branch sees it too), and the bytes are dropped.
+  drain.pipeTo(sink.writable).catch(() => {});
+  new Response(sink.readable).arrayBuffer().catch(() => {});
+  return branch;
+}
 
 export function nativeStream(
   upstream: ReadableStream<Uint8Array>,
   options: NativeStreamOptions,
 ): ReadableStream<Uint8Array> {
   const { clock, capture } = options;
-  const [toClient, toLog] = upstream.tee();
-  // The client's stream: a standard TransformStream with no transform (the
-  // runtime moves each chunk; no JavaScript of ours runs per chunk), piped
-  // into with preventAbort, so that after the upstream fails it is still
-  // open and the gateway's error event can follow. workerd 1.20260426's
-  // IdentityTransformStream cannot do that: a pipe into it that fails (source
-  // error or abort signal) aborts it, or with preventAbort leaves its writable
-  // errored and its readable hanging; and one IdentityTransformStream cannot
-  // be piped into another ("Inter-TransformStream pipeTo"). Its price in the
-  // paced bench: docs/streaming.md (the per-event tax did not rise).
-  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>({
-    cancel: (reason: unknown) => clientLeft(reason),
-  } as Transformer<Uint8Array, Uint8Array>);
-  const raw = new ByteSink(16 * 1024);
-  const stopPipe = new AbortController();
+  const source = reads(drained(upstream));
+  // The log's copy, and each read's bytes for the client are cut from it.
+  const raw = new ByteSink(READ_BYTES);
+  const idleMs = options.idleTimeoutMs;
   const clientIdleMs = options.clientIdleTimeoutMs ?? CLIENT_IDLE_MS;
+  const idleError = () => new IdleTimeout(`no data from upstream for ${idleMs} ms`);
   let ended = false;
-  let lastRead = clock.monotonicMs();
-  let logDone = false;
+  let reading = false;
+  let readStartedAt = 0;
   let timedOut = false;
+  let firstToken = false;
+  let lastReadAt = Number.NEGATIVE_INFINITY;
+  /** When the client was last handed bytes it has not pulled past; null while a pull runs. */
+  let clientTurnSince: number | null = null;
+  let downstream: ReadableStreamDefaultController<Uint8Array> | null = null;
   let watchdog: ReturnType<typeof setTimeout> | null = null;
-  let logEndedAt = 0;
-  let clientStopped = false;
-  let clientGone = false;
 
   const end = (result: StreamEnd) => {
     if (ended) return;
@@ -83,138 +142,114 @@ export function nativeStream(
     }, 0);
   };
 
-  // Upstream silence while the log branch reads, and, once the upstream has
-  // ended, a client that leaves the rest of the answer untaken.
+  // One watchdog per stream, as in the rewrite mode: time waiting on the
+  // upstream (a timeout) and, apart, time the client leaves bytes untaken (a
+  // client that is gone, noticed within 1.25 times the limit).
+  const clientCheckMs = clientIdleMs / 4;
   const checkIdle = () => {
     watchdog = null;
     if (ended) return;
     const now = clock.monotonicMs();
-    if (!logDone && now - lastRead >= options.idleTimeoutMs) {
+    const waited = reading ? now - readStartedAt : 0;
+    if (waited >= idleMs) {
       timedOut = true;
       options.abortUpstream("timeout");
+      source.cancel(idleError()).catch(() => {});
       return;
     }
-    if (logDone && now - logEndedAt >= clientIdleMs) {
+    const untaken = clientTurnSince === null ? 0 : now - clientTurnSince;
+    if (untaken >= clientIdleMs) {
       const error = `client stopped reading for ${clientIdleMs} ms`;
       end({ status: "client_aborted", error });
-      clientStopped = true;
-      stopPipe.abort(new Error(error));
+      options.abortUpstream("client gone");
+      source.cancel(error).catch(() => {});
+      downstream?.error(new Error(error));
       return;
     }
-    const wait = logDone ? clientIdleMs - (now - logEndedAt) : options.idleTimeoutMs - (now - lastRead);
-    watchdog = setTimeout(checkIdle, Math.max(1, wait));
+    const untilClient = clientTurnSince === null ? clientCheckMs : Math.min(clientCheckMs, clientIdleMs - untaken);
+    watchdog = setTimeout(checkIdle, Math.min(idleMs - waited, untilClient));
   };
-  watchdog = setTimeout(checkIdle, options.idleTimeoutMs);
+  watchdog = setTimeout(checkIdle, Math.min(idleMs, clientCheckMs));
 
-  // The log branch: plain reads until the first token (its arrival time goes
-  // in the record), then reads of at least LOG_BATCH bytes.
-  const log = (async (): Promise<string | null> => {
-    let reader: ReadableStreamDefaultReader<Uint8Array> | ByobReader = toLog.getReader();
-    let batched = false;
-    try {
-      for (;;) {
-        let next: ReadableStreamReadResult<Uint8Array>;
-        if (!batched) next = await (reader as ReadableStreamDefaultReader<Uint8Array>).read();
-        else next = await (reader as unknown as ByobReader).readAtLeast!(LOG_BATCH, new Uint8Array(LOG_BATCH * 2));
-        lastRead = clock.monotonicMs();
-        if (next.done) return null;
-        raw.appendBytes(next.value!);
-        if (!batched && capture.firstTokenAt === null) {
-          readLog(raw.view(), capture, options.includeUsage);
-          if (capture.firstTokenAt !== null) batched = switchToBatches();
+  /** The gateway's error event (unless the upstream's own went out), then close: no [DONE]. */
+  const failWith = (
+    controller: ReadableStreamDefaultController<Uint8Array>,
+    status: "timeout" | "upstream_error",
+    error: string,
+  ) => {
+    if (!readLog(raw.view(), null, options.includeUsage).errorForwarded) {
+      const event = status === "timeout" ? upstreamTimeout(error) : upstreamStreamBroken(error);
+      controller.enqueue(encoder.encode(sseData(event.toBody())));
+    }
+    end({ status, error });
+    controller.close();
+  };
+
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        downstream = controller;
+      },
+      async pull(controller) {
+        clientTurnSince = null;
+        try {
+          // Tokens are coming faster than one read per COALESCE_MS: let more
+          // arrive, so the next read takes them all.
+          const since = clock.monotonicMs() - lastReadAt;
+          if (firstToken && since < COALESCE_MS) {
+            await new Promise((resolve) => setTimeout(resolve, COALESCE_MS - since));
+            if (ended) return;
+          }
+          reading = true;
+          readStartedAt = clock.monotonicMs();
+          const next = await source.read();
+          reading = false;
+          if (timedOut) throw idleError();
+          if (ended) return;
+          if (next.done) {
+            const flags = readLog(raw.view(), null, options.includeUsage);
+            if (!flags.sawDone || flags.upstreamError) {
+              return failWith(
+                controller,
+                "upstream_error",
+                flags.upstreamError ?? "upstream stream ended before [DONE]",
+              );
+            }
+            end({ status: "ok" });
+            return controller.close();
+          }
+          const from = raw.length;
+          raw.appendBytes(next.value);
+          // The first token's time goes in the record: parse until it is in.
+          if (!firstToken) {
+            readLog(raw.view(), capture, options.includeUsage);
+            firstToken = capture.firstTokenAt !== null;
+          }
+          // The read's own view may be the reused buffer: the client gets a copy.
+          controller.enqueue(raw.view().slice(from));
+          // A read that waited for its bytes means the upstream is slower than
+          // COALESCE_MS per token: no pause before the next one.
+          lastReadAt = clock.monotonicMs() - readStartedAt >= COALESCE_MS ? Number.NEGATIVE_INFINITY : readStartedAt;
+          clientTurnSince = clock.monotonicMs();
+        } catch (error) {
+          reading = false;
+          if (ended) return;
+          if (timedOut && !(error instanceof IdleTimeout)) error = idleError();
+          const isTimeout = error instanceof IdleTimeout;
+          const message = error instanceof Error ? error.message : String(error);
+          options.abortUpstream(isTimeout ? "timeout" : "upstream failed");
+          failWith(controller, isTimeout ? "timeout" : "upstream_error", message);
         }
-      }
-    } catch (error) {
-      return timedOut
-        ? `no data from upstream for ${options.idleTimeoutMs} ms`
-        : error instanceof Error
-          ? error.message
-          : String(error);
-    } finally {
-      logDone = true;
-      logEndedAt = clock.monotonicMs();
-    }
-
-    function switchToBatches(): boolean {
-      try {
-        reader.releaseLock();
-        const byob = toLog.getReader({ mode: "byob" }) as ByobReader;
-        if (typeof byob.readAtLeast !== "function") {
-          byob.releaseLock();
-          reader = toLog.getReader();
-          return false;
-        }
-        reader = byob;
-        return true;
-      } catch {
-        reader = toLog.getReader();
-        return false;
-      }
-    }
-  })();
-
-  function clientLeft(reason: unknown) {
-    if (clientGone) return;
-    clientGone = true;
-    end({
-      status: "client_aborted",
-      error: `client disconnected${reason ? `: ${reason instanceof Error ? reason.message : String(reason)}` : ""}`,
-    });
-    options.abortUpstream("client disconnected");
-  }
-
-  const writableErrored = () => {
-    const writer = writable.getWriter();
-    const errored = writer.desiredSize === null;
-    writer.releaseLock();
-    return errored;
-  };
-
-  /**
-   * Ends the client's stream after the pipe: the gateway's error event
-   * (unless the upstream's own went out), then close, so no [DONE] follows.
-   */
-  const finish = async (event: Uint8Array | null, result: StreamEnd | null) => {
-    const writer = writable.getWriter();
-    if (event && !readLog(raw.view(), null, options.includeUsage).errorForwarded) {
-      writer.write(event).catch(() => {});
-    }
-    if (result) end(result);
-    await writer.close().catch(() => {});
-  };
-  const errorEvent = (error: { toBody: () => unknown }) => encoder.encode(sseData(error.toBody()));
-
-  // A cut or a stall errors the upstream's stream: the log branch, which
-  // sees the same error, ends the record, and the pipe's rejection writes
-  // the error event.
-  void log.then((broken) => {
-    if (broken === null || ended) return;
-    options.abortUpstream(timedOut ? "timeout" : "upstream failed");
-    end({ status: timedOut ? "timeout" : "upstream_error", error: broken });
-  });
-
-  toClient.pipeTo(writable, { preventClose: true, preventAbort: true, signal: stopPipe.signal }).then(
-    async () => {
-      const broken = await log;
-      if (ended || broken !== null) return;
-      const flags = readLog(raw.view(), null, options.includeUsage);
-      if (!flags.sawDone || flags.upstreamError) {
-        const error = flags.upstreamError ?? "upstream stream ended before [DONE]";
-        return finish(errorEvent(upstreamStreamBroken(error)), { status: "upstream_error", error });
-      }
-      return finish(null, { status: "ok" });
+      },
+      async cancel(reason) {
+        end({
+          status: "client_aborted",
+          error: `client disconnected${reason ? `: ${reason instanceof Error ? reason.message : String(reason)}` : ""}`,
+        });
+        options.abortUpstream("client disconnected");
+        await source.cancel(reason).catch(() => {});
+      },
     },
-    async (error) => {
-      // The client stopped reading after the upstream's end: its stream errors.
-      if (clientStopped) return void writable.abort(error).catch(() => {});
-      // The client cancelled its stream (clientLeft), or a runtime without
-      // the transformer's cancel hook errored it.
-      if (clientGone) return;
-      if (writableErrored()) return clientLeft(error);
-      // Otherwise the upstream failed, and the log branch has the same error.
-      const broken = (await log) ?? (error instanceof Error ? error.message : String(error));
-      return finish(errorEvent(timedOut ? upstreamTimeout(broken) : upstreamStreamBroken(broken)), null);
-    },
+    { highWaterMark: 0 },
   );
-  return readable;
 }

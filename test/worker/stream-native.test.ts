@@ -11,6 +11,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { storeApiKey } from "../../src/auth/api-keys";
 import { call, chat, gatewayRegistry, readSSE, waitForInteraction } from "./helpers/gateway";
 import { applyTestManifest, testcoManifest } from "./helpers/seed";
+import type { StreamEnd } from "../../src/logging/capture-stream";
+import { CompletionCapture } from "../../src/logging/completion-capture";
+import { nativeStream as relayNative } from "../../src/stream/native-stream";
 
 const tenant = `native-${crypto.randomUUID().slice(0, 8)}`;
 const key = `sk-${tenant}-test`;
@@ -249,5 +252,77 @@ describe("native stream mode: the upstream's id", () => {
     const { response } = await feedback({ request_id: "not an id", rating: 1 });
     expect(response.status).toBe(400);
     expect((await response.json<{ error: { param: string } }>()).error.param).toBe("request_id");
+  });
+});
+
+describe("native stream mode: each chunk reaches the client as it arrives", () => {
+  const encoder = new TextEncoder();
+  const event = (delta: object) =>
+    encoder.encode(
+      `data: ${JSON.stringify({ id: "up-1", object: "chat.completion.chunk", created: 1, model: "lora", choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`,
+    );
+
+  /** nativeStream over a runtime byte stream (as a fetch body is) that the test writes. */
+  function relay(clientIdleTimeoutMs?: number) {
+    const upstream = new IdentityTransformStream();
+    const writer = upstream.writable.getWriter();
+    let ended!: (e: StreamEnd) => void;
+    const end = new Promise<StreamEnd>((resolve) => (ended = resolve));
+    const capture = new CompletionCapture(() => 0);
+    const client = relayNative(upstream.readable, {
+      includeUsage: false,
+      idleTimeoutMs: 60_000,
+      clientIdleTimeoutMs,
+      capture,
+      clock: { nowMs: () => Date.now(), monotonicMs: () => performance.now() },
+      abortUpstream: () => void writer.abort("aborted").catch(() => {}),
+      onEnd: (e) => ended(e),
+    }).getReader();
+    // A write the relay never takes rejects once the stream is cancelled or aborted.
+    const send = (bytes: Uint8Array) => void writer.write(bytes).catch(() => {});
+    return { writer, send, end, capture, client };
+  }
+
+  // The next token is sent only once the client has read the last one, so a
+  // log branch that holds the client's branch back (as a tee() branch with a
+  // pending readAtLeast(16 KB) did) leaves the client waiting: a timeout.
+  it("delivers every token before the upstream sends the next, after the first token too", async () => {
+    const { writer, send, end, capture, client } = relay();
+    const decoder = new TextDecoder();
+    let seen = "";
+    const readEvent = async (content: string) => {
+      while (!seen.includes(`"content":"${content}"`)) {
+        const { done, value } = await client.read();
+        if (done) throw new Error(`client stream ended before "${content}"`);
+        seen += decoder.decode(value, { stream: true });
+      }
+    };
+    send(event({ role: "assistant", content: "" }));
+    const words = ["Hel", "lo", " the", "re", "!"];
+    for (const word of words) {
+      send(event({ content: word }));
+      await readEvent(word);
+    }
+    send(encoder.encode("data: [DONE]\n\n"));
+    void writer.close();
+    for (;;) {
+      const { done, value } = await client.read();
+      if (done) break;
+      seen += decoder.decode(value, { stream: true });
+    }
+    expect(seen.endsWith("data: [DONE]\n\n")).toBe(true);
+    expect(await end).toEqual({ status: "ok" });
+    expect(capture.text).toBe(words.join(""));
+  });
+
+  it("ends the stream and logs client_aborted when the client leaves the output untaken", async () => {
+    const { send, end, client } = relay(40);
+    send(event({ role: "assistant", content: "" }));
+    send(event({ content: "Hel" }));
+    await client.read();
+    // The client reads no more; the upstream goes on.
+    send(event({ content: "lo" }));
+    expect(await end).toEqual({ status: "client_aborted", error: "client stopped reading for 40 ms" });
+    await expect(client.read()).rejects.toThrow(/client stopped reading/);
   });
 });
