@@ -36,10 +36,11 @@ describe("queued messages", () => {
     for (const mode of ["prepend", "append", "replace"] as const) {
       const upstream = applyPreset(preset(mode), { messages: client }).messages;
       expect(upstream[0]).not.toBe(client[0]);
-      const queued = toQueued(recordWith(client, upstream));
+      const record = recordWith(client, upstream);
+      const queued = toQueued(record);
       expect(queued.upstream_messages).toEqual([upstream[0]]);
       expect(queued.upstream_from_client).toBe(1);
-      expect(overTheQueue(recordWith(client, upstream))).toEqual(recordWith(client, upstream));
+      expect(overTheQueue(record)).toEqual(record);
     }
   });
 
