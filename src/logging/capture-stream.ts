@@ -18,9 +18,10 @@ import { upstreamStreamBroken, upstreamTimeout } from "../errors";
 import { ByteSink } from "../stream/byte-sink";
 import { collectCapture } from "../stream/collect-capture";
 import { SseRewriter } from "../stream/sse-rewriter";
+import { StreamWatch, type StreamEnd } from "../stream/stream-watch";
 import type { CompletionCapture } from "./completion-capture";
 
-export type StreamEnd = { status: "ok" } | { status: "upstream_error" | "timeout" | "client_aborted"; error: string };
+export type { StreamEnd } from "../stream/stream-watch";
 
 export interface CaptureStreamOptions {
   id: string;
@@ -51,8 +52,6 @@ export interface CaptureStreamOptions {
   onEnd: (end: StreamEnd, endedAt: number) => void;
 }
 
-class IdleTimeout extends Error {}
-
 // Write coalescing: output produced within COALESCE_MS of the last write to
 // the client waits (at most that long) and goes out with whatever follows
 // it. Each write costs far more CPU than its bytes (a call into the runtime),
@@ -63,7 +62,6 @@ class IdleTimeout extends Error {}
 const COALESCE_MS = 4;
 const COALESCE_BYTES = 16 * 1024;
 const FLUSH = Symbol("flush");
-const CLIENT_IDLE_MS = 20_000;
 
 export function captureStream(
   upstream: ReadableStream<Uint8Array>,
@@ -84,61 +82,17 @@ export function captureStream(
     // Events before the first token filled the capture already; when every event was parsed, it is whole.
     if (rewriter.scanned) collectCapture(raw.view(), capture, options.includeUsage);
   };
-  let ended = false;
-  let readStartedAt = 0;
-  let reading = false;
-  let timedOut = false;
-  let watchdog: ReturnType<typeof setTimeout> | null = null;
-  const idleMs = options.idleTimeoutMs;
-  const clientIdleMs = options.clientIdleTimeoutMs ?? CLIENT_IDLE_MS;
-  /** When the client was last handed output it has not pulled past; null while a pull runs. */
-  let clientTurnSince: number | null = null;
-  let downstream: ReadableStreamDefaultController<Uint8Array> | null = null;
-  const idleError = () => new IdleTimeout(`no data from upstream for ${idleMs} ms`);
-
-  const end = (result: StreamEnd) => {
-    if (ended) return;
-    ended = true;
-    const endedAt = clock.monotonicMs();
-    if (watchdog !== null) clearTimeout(watchdog);
-    setTimeout(() => {
+  const watch = new StreamWatch({
+    clock,
+    idleTimeoutMs: options.idleTimeoutMs,
+    clientIdleTimeoutMs: options.clientIdleTimeoutMs,
+    abortUpstream: options.abortUpstream,
+    cancelSource: (reason) => reader.cancel(reason),
+    onEnded: (result, endedAt) => {
       collect();
       options.onEnd(result, endedAt);
-    }, 0);
-  };
-
-  // One idle watchdog per stream rather than a timer per read (a timer and a
-  // Promise.race per chunk would cost more than the chunk's own work). It
-  // counts time spent waiting on the upstream (a timeout) and, apart, time
-  // the client leaves output untaken (a client that is gone).
-  const checkIdle = () => {
-    watchdog = null;
-    if (ended) return;
-    const now = clock.monotonicMs();
-    const waited = reading ? now - readStartedAt : 0;
-    if (waited >= idleMs) {
-      timedOut = true;
-      options.abortUpstream("timeout");
-      reader.cancel(idleError()).catch(() => {});
-      return;
-    }
-    const untaken = clientTurnSince === null ? 0 : now - clientTurnSince;
-    if (untaken >= clientIdleMs) {
-      const error = `client stopped reading for ${clientIdleMs} ms`;
-      end({ status: "client_aborted", error });
-      options.abortUpstream("client gone");
-      reader.cancel(error).catch(() => {});
-      downstream?.error(new Error(error));
-      return;
-    }
-    // Writes do not touch the timer (one per write would cost more than the
-    // write), so it also wakes every quarter of the client limit: a client
-    // gone after a write is noticed within 1.25 times the limit.
-    const untilClient = clientTurnSince === null ? clientCheckMs : Math.min(clientCheckMs, clientIdleMs - untaken);
-    watchdog = setTimeout(checkIdle, Math.min(idleMs - waited, untilClient));
-  };
-  const clientCheckMs = clientIdleMs / 4;
-  watchdog = setTimeout(checkIdle, Math.min(idleMs, clientCheckMs));
+    },
+  });
 
   let inFlight: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
   let lastWrite = 0;
@@ -150,12 +104,11 @@ export function captureStream(
   // awaited (one promise fewer per chunk). A read the watchdog cancelled
   // resolves as done, so `timedOut` is checked first.
   const read = () => {
-    reading = true;
-    readStartedAt = clock.monotonicMs();
+    watch.startRead();
     return reader.read();
   };
   const readSettled = () => {
-    reading = false;
+    watch.reading = false;
   };
 
   const finish = (controller: ReadableStreamDefaultController<Uint8Array>) => {
@@ -184,7 +137,7 @@ export function captureStream(
   /** Sends what is held and closes the client's stream. */
   const closeWith = (controller: ReadableStreamDefaultController<Uint8Array>, result: StreamEnd) => {
     if (out.length) controller.enqueue(out.take());
-    end(result);
+    watch.end(result);
     controller.close();
   };
 
@@ -204,7 +157,7 @@ export function captureStream(
   const write = (controller: ReadableStreamDefaultController<Uint8Array>) => {
     controller.enqueue(out.take());
     lastWrite = clock.monotonicMs();
-    clientTurnSince = lastWrite;
+    watch.clientTurnSince = lastWrite;
     flushAt = null;
     tokenWritten ||= capture.firstTokenAt !== null;
   };
@@ -212,10 +165,10 @@ export function captureStream(
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        downstream = controller;
+        watch.downstream = controller;
       },
       async pull(controller) {
-        clientTurnSince = null;
+        watch.clientTurnSince = null;
         try {
           for (;;) {
             const pending = inFlight ?? read();
@@ -229,8 +182,8 @@ export function captureStream(
               inFlight = pending;
               return write(controller);
             }
-            reading = false;
-            if (timedOut) throw idleError();
+            watch.reading = false;
+            if (watch.timedOut) throw watch.idleError();
             if (next.done) return finish(controller);
             raw.appendBytes(next.value);
             rewriter.feed(next.value);
@@ -240,18 +193,12 @@ export function captureStream(
             flushAt ??= new Promise((resolve) => setTimeout(() => resolve(FLUSH), COALESCE_MS - sinceWrite));
           }
         } catch (error) {
-          if (ended) return;
-          if (timedOut && !(error instanceof IdleTimeout)) error = idleError();
-          const isTimeout = error instanceof IdleTimeout;
-          const message = error instanceof Error ? error.message : String(error);
-          options.abortUpstream(isTimeout ? "timeout" : "upstream failed");
-          failWith(controller, isTimeout ? "timeout" : "upstream_error", message);
+          const failure = watch.failure(error);
+          if (failure) failWith(controller, failure.status, failure.message);
         }
       },
-      async cancel(reason) {
-        end({ status: "client_aborted", error: `client disconnected${reason ? `: ${String(reason)}` : ""}` });
-        options.abortUpstream("client disconnected");
-        await reader.cancel(reason).catch(() => {});
+      cancel(reason) {
+        return watch.cancelled(reason, reason ? String(reason) : null);
       },
     },
     { highWaterMark: 0 },

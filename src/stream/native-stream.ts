@@ -31,11 +31,11 @@
 // event. Figures: docs/streaming.md.
 import type { Clock } from "../clock";
 import { upstreamStreamBroken, upstreamTimeout } from "../errors";
-import type { StreamEnd } from "../logging/capture-stream";
 import type { CompletionCapture } from "../logging/completion-capture";
 import { sseData } from "../providers/sse";
 import { ByteSink } from "./byte-sink";
 import { collectCapture, readLog } from "./collect-capture";
+import { StreamWatch, type StreamEnd } from "./stream-watch";
 
 export interface NativeStreamOptions {
   includeUsage: boolean;
@@ -51,10 +51,7 @@ export interface NativeStreamOptions {
 const READ_BYTES = 16 * 1024;
 /** Reads come at least this far apart while each finds bytes waiting. */
 const COALESCE_MS = 4;
-const CLIENT_IDLE_MS = 20_000;
 const encoder = new TextEncoder();
-
-class IdleTimeout extends Error {}
 
 type Read = () => Promise<ReadableStreamReadResult<Uint8Array>>;
 
@@ -117,59 +114,19 @@ export function nativeStream(
   const source = reads(drained(upstream));
   // The log's copy, and each read's bytes for the client are cut from it.
   const raw = new ByteSink(READ_BYTES);
-  const idleMs = options.idleTimeoutMs;
-  const clientIdleMs = options.clientIdleTimeoutMs ?? CLIENT_IDLE_MS;
-  const idleError = () => new IdleTimeout(`no data from upstream for ${idleMs} ms`);
-  let ended = false;
-  let reading = false;
-  let readStartedAt = 0;
-  let timedOut = false;
-  let firstToken = false;
-  let lastReadAt = Number.NEGATIVE_INFINITY;
-  /** When the client was last handed bytes it has not pulled past; null while a pull runs. */
-  let clientTurnSince: number | null = null;
-  let downstream: ReadableStreamDefaultController<Uint8Array> | null = null;
-  let watchdog: ReturnType<typeof setTimeout> | null = null;
-
-  const end = (result: StreamEnd) => {
-    if (ended) return;
-    ended = true;
-    const endedAt = clock.monotonicMs();
-    if (watchdog !== null) clearTimeout(watchdog);
-    setTimeout(() => {
+  const watch = new StreamWatch({
+    clock,
+    idleTimeoutMs: options.idleTimeoutMs,
+    clientIdleTimeoutMs: options.clientIdleTimeoutMs,
+    abortUpstream: options.abortUpstream,
+    cancelSource: source.cancel,
+    onEnded: (result, endedAt) => {
       collectCapture(raw.view(), capture, options.includeUsage);
       options.onEnd(result, endedAt);
-    }, 0);
-  };
-
-  // One watchdog per stream, as in the rewrite mode: time waiting on the
-  // upstream (a timeout) and, apart, time the client leaves bytes untaken (a
-  // client that is gone, noticed within 1.25 times the limit).
-  const clientCheckMs = clientIdleMs / 4;
-  const checkIdle = () => {
-    watchdog = null;
-    if (ended) return;
-    const now = clock.monotonicMs();
-    const waited = reading ? now - readStartedAt : 0;
-    if (waited >= idleMs) {
-      timedOut = true;
-      options.abortUpstream("timeout");
-      source.cancel(idleError()).catch(() => {});
-      return;
-    }
-    const untaken = clientTurnSince === null ? 0 : now - clientTurnSince;
-    if (untaken >= clientIdleMs) {
-      const error = `client stopped reading for ${clientIdleMs} ms`;
-      end({ status: "client_aborted", error });
-      options.abortUpstream("client gone");
-      source.cancel(error).catch(() => {});
-      downstream?.error(new Error(error));
-      return;
-    }
-    const untilClient = clientTurnSince === null ? clientCheckMs : Math.min(clientCheckMs, clientIdleMs - untaken);
-    watchdog = setTimeout(checkIdle, Math.min(idleMs - waited, untilClient));
-  };
-  watchdog = setTimeout(checkIdle, Math.min(idleMs, clientCheckMs));
+    },
+  });
+  let firstToken = false;
+  let lastReadAt = Number.NEGATIVE_INFINITY;
 
   /** The gateway's error event (unless the upstream's own went out), then close: no [DONE]. */
   const failWith = (
@@ -181,31 +138,30 @@ export function nativeStream(
       const event = status === "timeout" ? upstreamTimeout(error) : upstreamStreamBroken(error);
       controller.enqueue(encoder.encode(sseData(event.toBody())));
     }
-    end({ status, error });
+    watch.end({ status, error });
     controller.close();
   };
 
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        downstream = controller;
+        watch.downstream = controller;
       },
       async pull(controller) {
-        clientTurnSince = null;
+        watch.clientTurnSince = null;
         try {
           // Tokens are coming faster than one read per COALESCE_MS: let more
           // arrive, so the next read takes them all.
           const since = clock.monotonicMs() - lastReadAt;
           if (firstToken && since < COALESCE_MS) {
             await new Promise((resolve) => setTimeout(resolve, COALESCE_MS - since));
-            if (ended) return;
+            if (watch.ended) return;
           }
-          reading = true;
-          readStartedAt = clock.monotonicMs();
+          watch.startRead();
           const next = await source.read();
-          reading = false;
-          if (timedOut) throw idleError();
-          if (ended) return;
+          watch.reading = false;
+          if (watch.timedOut) throw watch.idleError();
+          if (watch.ended) return;
           if (next.done) {
             const flags = readLog(raw.view(), null, options.includeUsage);
             if (!flags.sawDone || flags.upstreamError) {
@@ -215,7 +171,7 @@ export function nativeStream(
                 flags.upstreamError ?? "upstream stream ended before [DONE]",
               );
             }
-            end({ status: "ok" });
+            watch.end({ status: "ok" });
             return controller.close();
           }
           const from = raw.length;
@@ -229,25 +185,17 @@ export function nativeStream(
           controller.enqueue(raw.view().slice(from));
           // A read that waited for its bytes means the upstream is slower than
           // COALESCE_MS per token: no pause before the next one.
+          const readStartedAt = watch.readStartedAt;
           lastReadAt = clock.monotonicMs() - readStartedAt >= COALESCE_MS ? Number.NEGATIVE_INFINITY : readStartedAt;
-          clientTurnSince = clock.monotonicMs();
+          watch.clientTurnSince = clock.monotonicMs();
         } catch (error) {
-          reading = false;
-          if (ended) return;
-          if (timedOut && !(error instanceof IdleTimeout)) error = idleError();
-          const isTimeout = error instanceof IdleTimeout;
-          const message = error instanceof Error ? error.message : String(error);
-          options.abortUpstream(isTimeout ? "timeout" : "upstream failed");
-          failWith(controller, isTimeout ? "timeout" : "upstream_error", message);
+          watch.reading = false;
+          const failure = watch.failure(error);
+          if (failure) failWith(controller, failure.status, failure.message);
         }
       },
-      async cancel(reason) {
-        end({
-          status: "client_aborted",
-          error: `client disconnected${reason ? `: ${reason instanceof Error ? reason.message : String(reason)}` : ""}`,
-        });
-        options.abortUpstream("client disconnected");
-        await source.cancel(reason).catch(() => {});
+      cancel(reason) {
+        return watch.cancelled(reason, reason ? (reason instanceof Error ? reason.message : String(reason)) : null);
       },
     },
     { highWaterMark: 0 },
