@@ -269,19 +269,30 @@ export async function benchRouting(options: RoutingBenchOptions = {}): Promise<R
       if (resolveRoute(snapshots[w.tenant], w.facts).ok) sink++;
   }
 
-  // Per call: a timer around each resolution (median, p99).
-  const perCall = new Float64Array(batches * BATCH);
-  for (let b = 0; b < batches; b++) {
-    const work = syntheticBatch(random, tenants, tasks, BATCH, b * BATCH);
-    for (let k = 0; k < BATCH; k++) {
-      const w = work[k];
-      const snap = snapshots[w.tenant];
-      const start = process.hrtime.bigint();
-      const r = resolveRoute(snap, w.facts);
-      perCall[b * BATCH + k] = Number(process.hrtime.bigint() - start) / 1000;
-      if (r.ok) sink++;
+  /**
+   * A timer around each call (median, p99): resolution over `rounds` batches
+   * of requests to the first `among` tenants, and with a pool the replica
+   * choice a chat request then makes for its primary target, which is what
+   * the gateway spends before calling an upstream.
+   */
+  const perCallTimes = (rounds: number, among: number, pool: UpstreamPool | null) => {
+    const times = new Float64Array(rounds * BATCH);
+    for (let b = 0; b < rounds; b++) {
+      const work = syntheticBatch(random, among, tasks, BATCH, b * BATCH);
+      for (let k = 0; k < BATCH; k++) {
+        const w = work[k];
+        const snap = snapshots[w.tenant];
+        const start = process.hrtime.bigint();
+        const r = resolveRoute(snap, w.facts);
+        const order = pool && r.ok ? pool.order(snap.tenant, r.primary) : null;
+        times[b * BATCH + k] = Number(process.hrtime.bigint() - start) / 1000;
+        if (r.ok) sink += order ? order.length : 1;
+      }
     }
-  }
+    return times;
+  };
+
+  const perCall = perCallTimes(batches, tenants, null);
 
   // Per batch: one timer around 1,000 resolutions (mean, no timer overhead).
   let batchNs = 0n;
@@ -295,50 +306,12 @@ export async function benchRouting(options: RoutingBenchOptions = {}): Promise<R
 
   // The same mix over only 100 tenants: snapshots warm in cache, as in an
   // isolate that serves a few busy tenants.
-  const hot = new Float64Array(Math.min(batches, 50) * BATCH);
   const hotTenants = Math.min(tenants, 100);
-  for (let b = 0; b < hot.length / BATCH; b++) {
-    const work = syntheticBatch(random, hotTenants, tasks, BATCH, b * BATCH);
-    for (let k = 0; k < BATCH; k++) {
-      const w = work[k];
-      const snap = snapshots[w.tenant];
-      const start = process.hrtime.bigint();
-      const r = resolveRoute(snap, w.facts);
-      hot[b * BATCH + k] = Number(process.hrtime.bigint() - start) / 1000;
-      if (r.ok) sink++;
-    }
-  }
+  const hot = perCallTimes(Math.min(batches, 50), hotTenants, null);
 
-  // Resolution and then the replica choice a chat request makes for its
-  // primary target: what the gateway spends before calling an upstream.
   const pool = warmPool(snapshots);
-  const withReplica = new Float64Array(batches * BATCH);
-  for (let b = 0; b < batches; b++) {
-    const work = syntheticBatch(random, tenants, tasks, BATCH, b * BATCH);
-    for (let k = 0; k < BATCH; k++) {
-      const w = work[k];
-      const snap = snapshots[w.tenant];
-      const start = process.hrtime.bigint();
-      const r = resolveRoute(snap, w.facts);
-      const order = r.ok ? pool.order(snap.tenant, r.primary) : null;
-      withReplica[b * BATCH + k] = Number(process.hrtime.bigint() - start) / 1000;
-      if (order) sink += order.length;
-    }
-  }
-
-  const hotWithReplica = new Float64Array(hot.length);
-  for (let b = 0; b < hot.length / BATCH; b++) {
-    const work = syntheticBatch(random, hotTenants, tasks, BATCH, b * BATCH);
-    for (let k = 0; k < BATCH; k++) {
-      const w = work[k];
-      const snap = snapshots[w.tenant];
-      const start = process.hrtime.bigint();
-      const r = resolveRoute(snap, w.facts);
-      const order = r.ok ? pool.order(snap.tenant, r.primary) : null;
-      hotWithReplica[b * BATCH + k] = Number(process.hrtime.bigint() - start) / 1000;
-      if (order) sink += order.length;
-    }
-  }
+  const withReplica = perCallTimes(batches, tenants, pool);
+  const hotWithReplica = perCallTimes(hot.length / BATCH, hotTenants, pool);
 
   const overhead = new Float64Array(10_000);
   for (let k = 0; k < overhead.length; k++) {
